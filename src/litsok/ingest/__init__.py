@@ -1,0 +1,1 @@
+"""Readers: files in the corpus -> `Page`s (notes now, PDFs through `ingest.pdf`)."""

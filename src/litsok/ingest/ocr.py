@@ -1,0 +1,216 @@
+"""OCR for scanned PDF pages: pypdfium2 renders, Tesseract (`nor+eng`) reads.
+
+Pages run in a small process pool (one Tesseract per core, each limited to one
+thread), and every result is cached on disk by the PDF's SHA-256, the page
+index, the languages and the resolution, so a scan is read once. A scan whose
+page is much wider than tall (two book pages side by side) is cut in two and
+read as a left and a right page.
+
+pypdfium2 is imported lazily, inside the worker, so importing this module
+costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+INSTALL_HINT = "Installer Tesseract med norsk språkmodell: `apt-get install tesseract-ocr tesseract-ocr-nor`."
+SPREAD_RATIO = 1.15  # width / height above which a scanned page is two book pages
+CACHE_VERSION = 1
+TESSERACT_TIMEOUT_S = 180
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How scanned pages are read. `cache_dir` holds one JSON file per page."""
+
+    cache_dir: Path
+    languages: str = "nor+eng"
+    dpi: int = 200
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class OcrJob:
+    """One scanned PDF page to read; `split` cuts it into a left and a right half."""
+
+    pdf_index: int
+    split: bool
+
+
+class OcrError(Exception):
+    """Tesseract or rendering failed on one page (reported as a warning)."""
+
+
+def ocr_available(languages: str = "nor+eng") -> str | None:
+    """None when Tesseract and every language model in `languages` are there,
+    else the reason in Norwegian (with the install command)."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return f"Tesseract er ikke installert. {INSTALL_HINT}"
+    try:
+        out = subprocess.run(
+            [exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"Tesseract kan ikke startes ({exc}). {INSTALL_HINT}"
+    have = {line.strip() for line in (out.stdout + out.stderr).splitlines()}
+    missing = [lang for lang in languages.split("+") if lang and lang not in have]
+    if missing:
+        return f"Tesseract mangler språkmodell {', '.join(missing)}. {INSTALL_HINT}"
+    try:
+        import pypdfium2  # noqa: F401
+    except ImportError:
+        return "Python-pakken pypdfium2 mangler, så skannede sider kan ikke gjengis. Installer den med `pip install pypdfium2`."
+    return None
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _cache_path(options: OcrOptions, sha: str, job: OcrJob) -> Path:
+    langs = options.languages.replace("+", "_")
+    split = "s" if job.split else "h"
+    return options.cache_dir / sha[:2] / f"{sha}-{job.pdf_index}-{split}-{options.dpi}-{langs}.json"
+
+
+def _read_cache(path: Path) -> tuple[str, ...] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("version") != CACHE_VERSION or not isinstance(data.get("parts"), list):
+        return None
+    return tuple(str(p) for p in data["parts"])
+
+
+def _write_cache(path: Path, parts: Sequence[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"version": CACHE_VERSION, "parts": list(parts)}, fh, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def _tesseract(image: object, languages: str) -> str:
+    """Run the tesseract CLI on a PIL image; one thread, since the pool has one per core."""
+    with tempfile.TemporaryDirectory(prefix="litsok-ocr-") as tmp:
+        png = Path(tmp) / "side.png"
+        image.save(png)  # type: ignore[attr-defined]
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        try:
+            out = subprocess.run(
+                ["tesseract", str(png), "stdout", "-l", languages, "--psm", "3"],
+                capture_output=True,
+                text=True,
+                timeout=TESSERACT_TIMEOUT_S,
+                env=env,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise OcrError(str(exc)) from exc
+    if out.returncode != 0:
+        raise OcrError(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"kode {out.returncode}")
+    return out.stdout
+
+
+def ocr_page(pdf_path: str, job: OcrJob, languages: str, dpi: int) -> tuple[str, ...]:
+    """Render one page and read it; two texts (left, right) when `job.split`."""
+    import pypdfium2 as pdfium  # lazy: heavy, and only scans need it
+
+    doc = pdfium.PdfDocument(pdf_path)
+    try:
+        page = doc[job.pdf_index]
+        bitmap = page.render(scale=dpi / 72)
+        image = bitmap.to_pil().convert("L")
+        page.close()
+    finally:
+        doc.close()
+    if not job.split:
+        return (_tesseract(image, languages),)
+    w, h = image.size
+    left = image.crop((0, 0, w // 2, h))
+    right = image.crop((w // 2, 0, w, h))
+    return (_tesseract(left, languages), _tesseract(right, languages))
+
+
+def _ocr_job(args: tuple[str, OcrJob, str, int]) -> tuple[str, ...]:
+    return ocr_page(*args)
+
+
+def ocr_pages(
+    pdf_path: Path,
+    jobs: Sequence[OcrJob],
+    options: OcrOptions,
+    *,
+    sha256: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[int, tuple[str, ...]], dict[int, str]]:
+    """Read the scanned pages `jobs` -> ({pdf_index: texts}, {pdf_index: error}).
+
+    Cached pages are returned without running Tesseract; the rest run in a
+    process pool of `options.workers`. A page that fails is reported in the
+    second dict and the others go on.
+    """
+    sha = sha256 or file_sha256(pdf_path)
+    results: dict[int, tuple[str, ...]] = {}
+    errors: dict[int, str] = {}
+    todo: list[OcrJob] = []
+    for job in jobs:
+        cached = _read_cache(_cache_path(options, sha, job))
+        if cached is not None:
+            results[job.pdf_index] = cached
+        else:
+            todo.append(job)
+    done = len(results)
+    total = len(jobs)
+    if progress and done:
+        progress(done, total)
+
+    def finish(job: OcrJob, parts: tuple[str, ...]) -> None:
+        nonlocal done
+        results[job.pdf_index] = parts
+        try:
+            _write_cache(_cache_path(options, sha, job), parts)
+        except OSError:
+            pass  # a cache that cannot be written only costs time next run
+        done += 1
+        if progress:
+            progress(done, total)
+
+    workers = max(1, min(options.workers, len(todo)))
+    if workers == 1:
+        for job in todo:
+            try:
+                finish(job, ocr_page(str(pdf_path), job, options.languages, options.dpi))
+            except Exception as exc:  # noqa: BLE001 - one bad page must not stop the file
+                errors[job.pdf_index] = str(exc) or type(exc).__name__
+        return results, errors
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {
+            pool.submit(_ocr_job, (str(pdf_path), job, options.languages, options.dpi)): job
+            for job in todo
+        }
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                finish(job, fut.result())
+            except Exception as exc:  # noqa: BLE001
+                errors[job.pdf_index] = str(exc) or type(exc).__name__
+    return results, errors

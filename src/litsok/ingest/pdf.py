@@ -1,0 +1,477 @@
+"""PDF -> `Page`s with the page number printed on the paper.
+
+Text comes from pypdf, fragment by fragment with its position, so that
+two-column pages are read column by column and running headers/footers can be
+told from the body. Scanned pages (no text layer) go through `ingest.ocr`.
+The printed label of each page comes from the strongest evidence there is
+(see `read_pdf`); the inference from header/footer numbers lives in `pages`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litsok.errors import UnreadableFileError
+from litsok.ingest.ocr import INSTALL_HINT, OcrJob, OcrOptions, SPREAD_RATIO, ocr_available
+from litsok.model import (
+    ORIGIN_BIB,
+    ORIGIN_PAGELABELS,
+    ORIGIN_PDF_INDEX,
+    ORIGIN_PRINTED,
+    ORIGIN_SETTING,
+    Page,
+)
+from litsok.pages import EDGE_LINES, infer_printed_labels, is_default_numbering, sequential_labels, split_running_lines
+
+__all__ = ["PdfReadResult", "read_pdf", "clean_text", "OcrOptions"]
+
+SETTING_HINT = "Oppgi første trykte side for fila (innstillingen første side), eller sidetallene i kilder.bib (pages = {126--139})."
+
+
+@dataclass(frozen=True)
+class PdfReadResult:
+    """What `read_pdf` found: pages with printed labels, and what the user should know."""
+
+    pages: tuple[Page, ...]
+    warnings: tuple[str, ...] = ()
+    page_origin: str = ORIGIN_PDF_INDEX  # the ORIGIN_* used for most pages
+
+
+# --------------------------------------------------------------------------- text clean-up
+
+_LIGATURES = {
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\ufb05": "ft", "\ufb06": "st", "\u0132": "IJ", "\u0133": "ij",
+}  # fmt: skip
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = dict.fromkeys(map(ord, "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " ")
+# Words a suspended compound hangs on: "barne- og familievern" keeps "barne- ".
+_SUSPENDED_NEXT = {"og", "eller", "samt", "til", "enn", "and", "or"}
+_HYPHEN_BREAK = re.compile(r"(\S*?)([\w\d])-[ ]*\n[ ]*(\S+)")
+
+
+def _join_hyphen(m: re.Match[str]) -> str:
+    left = m.group(1) + m.group(2)
+    right = m.group(3)
+    word = re.sub(r"\W", "", right)
+    if word.lower() in _SUSPENDED_NEXT:
+        return f"{left}- {right}"  # suspended compound: "barne- og"
+    letters = re.sub(r"[^\w]", "", left.split("-")[-1])
+    acronym = letters.isupper() or any(ch.isdigit() for ch in letters)
+    if right[:1].isupper() or right[:1].isdigit() or acronym:
+        return f"{left}-{right}"  # real compound: "NAV-veileder", "Røkenes-Hanssen"
+    return f"{left}{right}"  # broken word: "relasjons-\nbygging"
+
+
+def clean_text(text: str) -> str:
+    """What a Norwegian reader needs from extracted text.
+
+    Ligatures spelled out, soft hyphens and zero-width characters removed (a
+    word broken at a soft hyphen is joined), odd spaces made plain, words
+    hyphenated across a line break joined unless the hyphen is real
+    (`NAV-veileder`, `Røkenes-Hanssen`, `barne- og familievern`), runs of spaces
+    and blank lines collapsed. Line breaks are otherwise kept.
+    """
+    for lig, plain in _LIGATURES.items():
+        text = text.replace(lig, plain)
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_INVISIBLE).translate(_SPACES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"\u00ad[ ]*\n[ ]*", "", text)  # soft hyphen at a line break: join
+    text = text.replace("\u00ad", "")
+    text = re.sub(r"[ ]{2,}", " ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _HYPHEN_BREAK.sub(_join_hyphen, text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+# --------------------------------------------------------------------------- positioned text
+
+
+@dataclass
+class _Frag:
+    x: float
+    y: float
+    size: float
+    text: str
+
+
+@dataclass
+class _Row:
+    y: float
+    frags: list[_Frag] = field(default_factory=list)
+
+    def text(self, frags: list[_Frag] | None = None) -> str:
+        parts: list[str] = []
+        prev: _Frag | None = None
+        for fr in sorted(frags if frags is not None else self.frags, key=lambda f: f.x):
+            if prev is not None and parts and not parts[-1].endswith((" ", "-")) and not fr.text.startswith(" "):
+                # Estimate where the previous fragment ended (half an em per character).
+                est_end = prev.x + 0.5 * prev.size * len(prev.text)
+                if fr.x - est_end > 0.2 * prev.size or fr.x - prev.x > 0.62 * prev.size * len(prev.text):
+                    parts.append(" ")
+            parts.append(fr.text)
+            prev = fr
+        return "".join(parts).strip()
+
+
+def _fragments(page: Any) -> list[_Frag]:
+    """Text fragments of a page with their start position in user space."""
+    frags: list[_Frag] = []
+
+    def visit(text: str, cm: Sequence[float], tm: Sequence[float], _font: Any, size: float) -> None:
+        if not text or not text.strip():
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+        eff = (size or 10.0) * scale
+        for k, part in enumerate(text.split("\n")):
+            if part.strip():
+                frags.append(_Frag(x, y - k * 1.2 * eff, eff, part))
+
+    page.extract_text(visitor_text=visit)
+    return frags
+
+
+def _rows(frags: list[_Frag]) -> list[_Row]:
+    """Group fragments into rows (same baseline), top of the page first."""
+    rows: list[_Row] = []
+    for fr in sorted(frags, key=lambda f: -f.y):
+        if rows and abs(rows[-1].y - fr.y) <= 0.4 * max(fr.size, 1.0):
+            rows[-1].frags.append(fr)
+        else:
+            rows.append(_Row(fr.y, [fr]))
+    return rows
+
+
+def _column_split(rows: list[_Row], width: float) -> float | None:
+    """x where a second column starts, or None for a one-column page.
+
+    A second column shows as many rows with a fragment starting at the same x
+    in the middle band of the page while other fragments of the page start
+    left of it."""
+    if width <= 0 or len(rows) < 4:
+        return None
+    starts: Counter[int] = Counter()
+    for row in rows:
+        for x in {round(fr.x) for fr in row.frags if 0.3 * width <= fr.x <= 0.7 * width}:
+            starts[x] += 1
+    if not starts:
+        return None
+    x_mid, count = starts.most_common(1)[0]
+    # neighbours within 2 pt count too (rounding)
+    count = sum(c for x, c in starts.items() if abs(x - x_mid) <= 2)
+    left_rows = sum(1 for row in rows if any(fr.x < x_mid - 20 for fr in row.frags))
+    if count >= 3 and count * 4 >= len(rows) and left_rows >= 3:
+        return x_mid - 3
+    return None
+
+
+def _footer_start(rows: list[_Row]) -> int:
+    """Index of the first row of the footer block: trailing rows set apart from
+    the body by a gap clearly larger than the usual line spacing."""
+    gaps = sorted(rows[i].y - rows[i + 1].y for i in range(len(rows) - 1))
+    if not gaps:
+        return len(rows)
+    usual = gaps[len(gaps) // 2]
+    start = len(rows)
+    for i in range(len(rows) - 1, max(len(rows) - 1 - EDGE_LINES, 0), -1):
+        if rows[i - 1].y - rows[i].y > 1.8 * usual:
+            start = i
+            break
+    return start
+
+
+def _reading_lines(page: Any) -> list[str]:
+    """The lines of a page in reading order: rows above the columns, the left
+    column, the right column, then the footer rows."""
+    frags = _fragments(page)
+    if not frags:
+        return []
+    rows = _rows(frags)
+    try:
+        width = float(page.mediabox.right)
+    except Exception:  # noqa: BLE001 - a page without a usable box reads as one column
+        width = 0.0
+    split = _column_split(rows, width) if width else None
+    if split is None:
+        return [t for row in rows if (t := row.text())]
+    first = next(i for i, row in enumerate(rows) if any(abs(fr.x - split - 3) <= 3 for fr in row.frags))
+    foot = max(_footer_start(rows), first + 1)
+    lines = [t for row in rows[:first] if (t := row.text())]
+    body = rows[first:foot]
+    lines += [t for row in body if (t := row.text([f for f in row.frags if f.x < split]))]
+    lines += [t for row in body if (t := row.text([f for f in row.frags if f.x >= split]))]
+    lines += [t for row in rows[foot:] if (t := row.text())]
+    return lines
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Unit:
+    """One printed page: a PDF page, or one half of a scanned two-page spread."""
+
+    pdf_index: int
+    lines: list[str]
+    scanned: bool = False
+
+
+def _open(path: Path, rel_file: str) -> Any:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableFileError(rel_file, f"fila kan ikke åpnes ({exc.strerror or exc}).", "Sjekk at fila finnes og kan leses.") from exc
+    if size == 0:
+        raise UnreadableFileError(rel_file, "fila er tom (0 byte).", "Last ned PDF-en på nytt.")
+    try:
+        reader = PdfReader(path, strict=False)
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
+        raise UnreadableFileError(
+            rel_file, f"fila er ikke en lesbar PDF ({type(exc).__name__}: {exc}).", "Last ned PDF-en på nytt, eller åpne og lagre den på nytt som PDF."
+        ) from exc
+    if reader.is_encrypted:
+        try:
+            ok = reader.decrypt("")
+        except (DependencyError, NotImplementedError) as exc:
+            raise UnreadableFileError(
+                rel_file, f"PDF-en er kryptert med en metode som krever en ekstra pakke ({exc}).", "Installer `cryptography` (`pip install cryptography`) og kjør på nytt."
+            ) from exc
+        except (FileNotDecryptedError, PdfReadError, Exception) as exc:  # noqa: BLE001
+            ok = 0
+        if not ok:
+            raise UnreadableFileError(
+                rel_file, "PDF-en er passordbeskyttet.", "Åpne den med passordet og lagre en kopi uten passord (f.eks. «Skriv ut til PDF»), og legg kopien i korpuset."
+            )
+    try:
+        count = len(reader.pages)
+    except Exception as exc:  # noqa: BLE001
+        raise UnreadableFileError(rel_file, f"sidene i PDF-en kan ikke leses ({exc}).", "Last ned PDF-en på nytt.") from exc
+    if count == 0:
+        raise UnreadableFileError(rel_file, "PDF-en har ingen sider.", "Last ned PDF-en på nytt.")
+    return reader
+
+
+def _has_image(page: Any) -> bool:
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        if xobjects is None:
+            return False
+        for ref in xobjects.get_object().values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image" or obj.get("/Subtype") == "/Form":
+                return True
+    except Exception:  # noqa: BLE001
+        return False
+    return False
+
+
+def _is_spread(page: Any) -> bool:
+    try:
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        if int(page.get("/Rotate", 0) or 0) % 180:
+            w, h = h, w
+    except Exception:  # noqa: BLE001
+        return False
+    return h > 0 and w / h > SPREAD_RATIO
+
+
+def _page_ranges(indices: Sequence[int]) -> str:
+    """[0, 1, 2, 6] -> "1–3, 7" (1-based, as a PDF viewer shows them)."""
+    out: list[str] = []
+    start = prev = None
+    for i in sorted(indices):
+        if start is None:
+            start = prev = i
+        elif i == prev + 1:
+            prev = i
+        else:
+            out.append(f"{start + 1}" if start == prev else f"{start + 1}–{prev + 1}")
+            start = prev = i
+    if start is not None:
+        out.append(f"{start + 1}" if start == prev else f"{start + 1}–{prev + 1}")
+    return ", ".join(out)
+
+
+def read_pdf(
+    path: Path,
+    *,
+    source_key: str,
+    rel_file: str,
+    first_page: int | None = None,
+    bib_pages: tuple[int, int] | None = None,
+    ocr: OcrOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PdfReadResult:
+    """Read a PDF into `Page`s labelled with the page number printed on the paper.
+
+    The label of every page comes from the strongest evidence, recorded in
+    `Page.label_origin`:
+
+    1. `first_page` (a setting for the file): first_page + index; always wins.
+    2. `bib_pages` (the source's page range in the bibliography) when its length
+       equals the number of printed pages in the file; else a warning.
+    3. The PDF's own /PageLabels, when they are more than the default 1..n.
+    4. Numbers printed in running headers/footers, as one consistent sequence.
+    5. The 1-based PDF page index, with a warning that the file needs a setting.
+
+    Scanned pages are read with OCR when `ocr` is given and Tesseract is there;
+    otherwise they are skipped with a warning. Pages without text are left out.
+    Raises `UnreadableFileError` for zero-byte, corrupt, password-protected and
+    empty PDFs. `progress(done, total)` is called as pages are read.
+    """
+    reader = _open(path, rel_file)
+    warnings: list[str] = []
+    n_pdf = len(reader.pages)
+
+    # 1. text layer, page by page
+    per_page: dict[int, list[list[str]]] = {}  # pdf index -> one line list per printed page
+    scanned: list[OcrJob] = []
+    failed: list[int] = []
+    for i, page in enumerate(reader.pages):
+        try:
+            lines = _reading_lines(page)
+        except Exception:  # noqa: BLE001 - one broken page must not stop the file
+            try:
+                lines = [ln for ln in page.extract_text().splitlines() if ln.strip()]
+            except Exception:  # noqa: BLE001
+                lines = []
+                failed.append(i)
+        if any(ln.strip() for ln in lines):
+            per_page[i] = [lines]
+        else:
+            spread = _is_spread(page) and _has_image(page)
+            if _has_image(page):
+                scanned.append(OcrJob(i, spread))
+            per_page[i] = [[], []] if spread else [[]]
+        if progress and not (scanned and ocr):
+            progress(i + 1, n_pdf)
+    if failed:
+        warnings.append(f"{rel_file}: teksten på PDF-side {_page_ranges(failed)} kunne ikke leses og er hoppet over.")
+
+    # 2. OCR for scanned pages
+    if scanned:
+        reason = ocr_available(ocr.languages) if ocr is not None else None
+        pages_txt = _page_ranges([j.pdf_index for j in scanned])
+        if ocr is None:
+            warnings.append(
+                f"{rel_file}: PDF-side {pages_txt} er skannet (uten tekstlag) og er ikke lest. Slå på OCR for å lese dem."
+            )
+        elif reason is not None:
+            warnings.append(f"{rel_file}: PDF-side {pages_txt} er skannet og kunne ikke leses: {reason}")
+        else:
+            from litsok.ingest.ocr import ocr_pages
+
+            text_pages = n_pdf - len(scanned)
+
+            def ocr_progress(done: int, total: int) -> None:
+                if progress:
+                    progress(text_pages + done, text_pages + total)
+
+            results, errors = ocr_pages(path, scanned, ocr, progress=ocr_progress)
+            for idx, parts in results.items():
+                per_page[idx] = [[ln for ln in clean_text(p).splitlines() if ln.strip()] for p in parts]
+            if errors:
+                warnings.append(
+                    f"{rel_file}: OCR feilet på PDF-side {_page_ranges(sorted(errors))} "
+                    f"({next(iter(errors.values()))}). Sjekk Tesseract-installasjonen ({INSTALL_HINT.split(': ', 1)[1]})."
+                )
+
+    units = [
+        _Unit(i, lines, scanned=any(j.pdf_index == i for j in scanned))
+        for i in range(n_pdf)
+        for lines in per_page[i]
+    ]
+    if not any(u.lines for u in units):
+        if scanned and (ocr is None or ocr_available(ocr.languages)):
+            why = ocr_available(ocr.languages) if ocr is not None else None
+            raise UnreadableFileError(
+                rel_file,
+                "PDF-en er skannet og har ikke noe tekstlag.",
+                why or "Slå på OCR for fila (krever Tesseract med norsk: `apt-get install tesseract-ocr tesseract-ocr-nor`).",
+            )
+        raise UnreadableFileError(rel_file, "PDF-en inneholder ingen tekst.", "Sjekk at det er riktig fil, eller last den ned på nytt.")
+
+    # 3. headers and footers: drop them from the text, read page numbers from them
+    bodies, tokens = split_running_lines([u.lines for u in units])
+
+    # 4. printed labels from the strongest evidence
+    n = len(units)
+    labels: tuple[str, ...] | None = None
+    origin = ORIGIN_PDF_INDEX
+    if first_page is not None:
+        labels, origin = sequential_labels(first_page, n), ORIGIN_SETTING
+    if labels is None and bib_pages is not None:
+        first, last = bib_pages
+        if last - first + 1 == n:
+            labels, origin = sequential_labels(first, n), ORIGIN_BIB
+        else:
+            warnings.append(
+                f"{rel_file}: kilden oppgir s. {first}–{last} ({last - first + 1} sider), men fila har {n} sider, "
+                "så sidetallene er ikke tatt derfra. Rett sidetallene i kilder.bib eller oppgi første side for fila."
+            )
+    if labels is None and n == n_pdf:
+        try:
+            pdf_labels = list(reader.page_labels)
+        except Exception:  # noqa: BLE001
+            pdf_labels = []
+        if len(pdf_labels) == n and not is_default_numbering(pdf_labels) and all(pdf_labels):
+            labels, origin = tuple(pdf_labels), ORIGIN_PAGELABELS
+    if labels is None:
+        numbering = infer_printed_labels(tokens)
+        if numbering is not None:
+            labels, origin = numbering.labels, ORIGIN_PRINTED
+            missing = [units[i].pdf_index for i, lab in enumerate(labels) if not lab]
+            if missing:
+                warnings.append(
+                    f"{rel_file}: fant ikke trykt sidetall for PDF-side {_page_ranges(sorted(set(missing)))}; "
+                    f"de siteres med PDF-sidetallet. {SETTING_HINT}"
+                )
+    if labels is None:
+        labels = sequential_labels(1, n)
+        warnings.append(
+            f"{rel_file}: fant ingen trykte sidetall, så sidene siteres med sidetallet i PDF-en (1, 2, 3 …), "
+            f"som kan avvike fra papirutgaven. {SETTING_HINT}"
+        )
+
+    pages: list[Page] = []
+    origins: Counter[str] = Counter()
+    for k, (unit, body, label) in enumerate(zip(units, bodies, labels, strict=True)):
+        text = clean_text("\n".join(body))
+        if not text:
+            continue
+        page_origin = origin
+        if not label:  # a page the printed sequence does not reach
+            label, page_origin = str(k + 1), ORIGIN_PDF_INDEX
+        pages.append(
+            Page(
+                source_key=source_key,
+                file=rel_file,
+                label=label,
+                text=text,
+                pdf_index=unit.pdf_index,
+                label_origin=page_origin,
+            )
+        )
+        origins[page_origin] += 1
+    if not pages:
+        raise UnreadableFileError(rel_file, "PDF-en inneholder ingen tekst utenom topp- og bunntekst.", "Sjekk at det er riktig fil.")
+    if progress:
+        progress(n_pdf, n_pdf)
+    return PdfReadResult(pages=tuple(pages), warnings=tuple(warnings), page_origin=origins.most_common(1)[0][0])
+
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,519 @@
+"""The library facade the CLI calls: build the index, ask, list sources.
+
+Never prints, never exits: returns values and raises `LitsokError`s."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from .chunk import ChunkSettings, chunk_pages
+from .config import Settings
+from .errors import EmbedderMismatchError, LitsokError, UnreadableFileError
+from .index import FORMAT_VERSION, FileRecord, IndexWriter, LoadedIndex, Manifest, StoredChunk, load_index
+from .model import ORIGIN_NONE, ORIGIN_PDF_INDEX, Chunk, Hit, Page, Source
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .embed import Embedder
+    from .ingest.corpus import CorpusFile
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+EMBED_CONTEXT = "tittel"  # the source title is prepended to each chunk before embedding
+EMBED_BATCH = 16
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What `index_corpus` did, for the summary."""
+
+    index: Path
+    embedder_id: str
+    files: int
+    sources: int
+    pages: int
+    chunks: int
+    embedded: int  # chunks embedded in this run
+    reused: int  # chunks whose embedding was reused from the previous index
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    failed: dict[str, str]  # file -> reason
+    warnings: tuple[str, ...]
+    timings: dict[str, float]
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "indeks": str(self.index),
+            "modell": self.embedder_id,
+            "filer": self.files,
+            "kilder": self.sources,
+            "sider": self.pages,
+            "biter": self.chunks,
+            "innebygd": self.embedded,
+            "gjenbrukt": self.reused,
+            "nye": list(self.new),
+            "endret": list(self.changed),
+            "uendret": list(self.unchanged),
+            "fjernet": list(self.removed),
+            "feilet": self.failed,
+            "advarsler": list(self.warnings),
+            "tider": self.timings,
+            "sekunder": self.seconds,
+        }
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    key: str
+    citation: str  # "(Biestek, 1972)"
+    title: str
+    kind: str  # CSL type or "notat"
+    files: tuple[str, ...]
+    pages: str  # printed page span covered in the index, e.g. "13–105"
+    chunks: int
+    missing: tuple[str, ...]
+    page_origins: tuple[str, ...]
+    needs_page_setting: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nøkkel": self.key,
+            "sitat": self.citation,
+            "tittel": self.title,
+            "type": self.kind,
+            "filer": list(self.files),
+            "sider": self.pages,
+            "biter": self.chunks,
+            "mangler": list(self.missing),
+            "sidekilder": list(self.page_origins),
+            "trenger_sideinnstilling": self.needs_page_setting,
+        }
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+@dataclass
+class _FileResult:
+    record: FileRecord
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+def index_corpus(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> IndexReport:
+    """Build or update the index of `settings.corpus` in `settings.index`."""
+    from .embed import DEFAULT_EMBEDDER, canonical_id, get_embedder
+    from .ingest.corpus import file_hash, scan
+    from .sources import load_bibliography
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    listing = scan(settings.corpus)
+    bib = load_bibliography(list(listing.bibliographies))
+    warnings: list[str] = list(bib.problems)
+    embedder_id = canonical_id(settings.embedder or DEFAULT_EMBEDDER)
+    chunk_settings = ChunkSettings()
+
+    with IndexWriter(settings.index) as writer:
+        previous = _previous_index(settings.index, embedder_id, chunk_settings, full)
+        prev_files = {f.file: f for f in previous.manifest.files} if previous else {}
+        prev_chunks: dict[str, list[Chunk]] = {}
+        if previous:
+            for sc in previous.chunks:
+                prev_chunks.setdefault(sc.chunk.file, []).append(sc.chunk)
+
+        # 1. read and chunk what changed
+        t = time.perf_counter()
+        results: list[_FileResult] = []
+        failed: dict[str, str] = {}
+        new, changed, unchanged = [], [], []
+        for i, cf in enumerate(listing.files):
+            if progress:
+                progress("les", i, len(listing.files))
+            digest = file_hash(cf.path)
+            prev = prev_files.get(cf.rel)
+            if prev and prev.sha256 == digest and cf.rel in prev_chunks:
+                unchanged.append(cf.rel)
+                results.append(_FileResult(prev, prev_chunks[cf.rel]))
+                warnings += prev.warnings
+                continue
+            (changed if prev else new).append(cf.rel)
+            try:
+                res = _read_file(cf, digest, bib.sources, settings, chunk_settings)
+            except UnreadableFileError as exc:
+                failed[cf.rel] = exc.message
+                continue
+            results.append(res)
+            warnings += res.record.warnings
+        if progress:
+            progress("les", len(listing.files), len(listing.files))
+        removed = sorted(set(prev_files) - {cf.rel for cf in listing.files})
+        timings["lese og dele opp"] = time.perf_counter() - t
+
+        # 2. sources and citations (cheap; always redone so bibliography edits re-cite)
+        t = time.perf_counter()
+        sources = _sources_for(results, bib.sources)
+        warnings += _unknown_key_warnings(results, bib.sources)
+        all_chunks = [c for r in results for c in r.chunks]
+        citations = _citations(all_chunks, sources)
+        timings["sitering"] = time.perf_counter() - t
+
+        # 3. embed only what is new, reuse the rest by content hash
+        t = time.perf_counter()
+        embed_texts = [embedding_text(c, sources[c.source_key]) for c in all_chunks]
+        keys = [_embed_key(embedder_id, s) for s in embed_texts]
+        reuse = _reusable_vectors(previous, set(keys)) if previous else {}
+        todo = [i for i, k in enumerate(keys) if k not in reuse]
+        embedder = get_embedder(embedder_id) if (todo or not previous) else None
+        dim = embedder.dim if embedder else previous.manifest.embedder_dim  # type: ignore[union-attr]
+        vectors = _embed_all(embedder, embed_texts, keys, reuse, todo, dim, progress)
+        timings["innebygging"] = time.perf_counter() - t
+
+        # 4. write a new generation, then switch to it
+        t = time.perf_counter()
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            embedder_id=embedder_id,
+            embedder_dim=dim,
+            embedder_version=getattr(embedder, "version", "") if embedder else previous.manifest.embedder_version,  # type: ignore[union-attr]
+            chunker=chunk_settings.to_json(),
+            embed_context=EMBED_CONTEXT,
+            files=tuple(r.record for r in results),
+            bibliography={str(p.relative_to(listing.root)): file_hash(p) for p in listing.bibliographies},
+            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            seconds=round(time.perf_counter() - t0, 3),
+            failed=failed,
+        )
+        stored = [StoredChunk(c, citations[c.chunk_id], k) for c, k in zip(all_chunks, keys)]
+        source_json = {key: _source_json(src, [c for c in all_chunks if c.source_key == key]) for key, src in sources.items()}
+        if progress:
+            progress("skriv", 0, 1)
+        gen = writer.new_generation()
+        try:
+            writer.write(gen, manifest, stored, vectors, source_json)
+            writer.commit(gen)
+        except OSError as exc:
+            writer.cleanup(keep=None)
+            raise LitsokError(
+                f"Kunne ikke skrive indeksen til «{settings.index}» ({exc.strerror or exc}). "
+                "Den forrige indeksen er urørt. Sjekk ledig plass og skrivetilgang, og kjør `litsok indekser` igjen."
+            ) from exc
+        if progress:
+            progress("skriv", 1, 1)
+        timings["skriving"] = time.perf_counter() - t
+
+    return IndexReport(
+        index=settings.index,
+        embedder_id=embedder_id,
+        files=len(results),
+        sources=len({c.source_key for c in all_chunks}),
+        pages=sum(r.record.pages for r in results),
+        chunks=len(all_chunks),
+        embedded=len(todo),
+        reused=len(all_chunks) - len(todo),
+        new=tuple(new),
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+        removed=tuple(removed),
+        failed=failed,
+        warnings=tuple(warnings),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def _previous_index(root: Path, embedder_id: str, chunk_settings: ChunkSettings, full: bool) -> LoadedIndex | None:
+    """The live index if its work can be reused (same embedder, chunker and format)."""
+    if full:
+        return None
+    try:
+        prev = load_index(root)
+    except LitsokError:
+        return None
+    m = prev.manifest
+    if m.embedder_id != embedder_id or m.chunker != chunk_settings.to_json() or m.embed_context != EMBED_CONTEXT:
+        return None
+    return prev
+
+
+def _read_file(
+    cf: CorpusFile, digest: str, bib: dict[str, Source], settings: Settings, chunk_settings: ChunkSettings
+) -> _FileResult:
+    """Read one file into pages and chunks; raises UnreadableFileError."""
+    if cf.kind == "notat":
+        from .ingest.notes import read_note
+
+        note = read_note(cf.path, cf.rel)
+        pages, title, warnings = list(note.pages), note.title, note.warnings
+        origin = pages[0].label_origin if pages else ORIGIN_NONE
+        origin = next((p.label_origin for p in pages if p.label), origin)
+    else:
+        pages, title, warnings, origin = _read_pdf(cf, bib, settings)
+    chunks = chunk_pages(pages, chunk_settings)
+    key = pages[0].source_key if pages else cf.rel
+    record = FileRecord(
+        file=cf.rel,
+        sha256=digest,
+        kind=cf.kind,
+        source_key=key,
+        title=title,
+        pages=len({p.label or f"#{i}" for i, p in enumerate(pages)}),
+        chunks=len(chunks),
+        page_origin=origin,
+        warnings=tuple(warnings),
+    )
+    return _FileResult(record, chunks)
+
+
+def match_pdf_source(rel: str, bib: dict[str, Source]) -> str | None:
+    """A PDF's source: the BibTeX `file` field, else a file name starting with the key."""
+    name = Path(rel).name.lower()
+    for key, src in bib.items():
+        if any(Path(f).name.lower() == name for f in src.files):
+            return key
+    stem = _norm_key(Path(rel).stem)
+    candidates = [k for k in bib if stem.startswith(_norm_key(k))]
+    return max(candidates, key=len) if candidates else None
+
+
+def _norm_key(s: str) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", s.lower())
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def _read_pdf(cf: CorpusFile, bib: dict[str, Source], settings: Settings) -> tuple[list[Page], str, tuple[str, ...], str]:
+    from .ingest.ocr import OcrOptions
+    from .ingest.pdf import read_pdf
+    from .sources import page_range
+
+    key = match_pdf_source(cf.rel, bib)
+    src = bib.get(key) if key else None
+    result = read_pdf(
+        cf.path,
+        source_key=key or "pdf:" + Path(cf.rel).stem,
+        rel_file=cf.rel,
+        first_page=src.first_page if src else None,
+        bib_pages=page_range(src) if src else None,
+        ocr=OcrOptions(cache_dir=settings.index / "ocr-cache"),
+    )
+    title = src.title if src else Path(cf.rel).stem
+    return list(result.pages), title, tuple(result.warnings), result.page_origin
+
+
+def _sources_for(results: Sequence[_FileResult], bib: dict[str, Source]) -> dict[str, Source]:
+    from .sources import fallback_source
+
+    out: dict[str, Source] = {}
+    for r in results:
+        key = r.record.source_key
+        if key in bib:
+            out[key] = bib[key]
+        elif key not in out:
+            out[key] = fallback_source(key, r.record.title)
+    return out
+
+
+def _unknown_key_warnings(results: Sequence[_FileResult], bib: dict[str, Source]) -> list[str]:
+    out = []
+    for r in results:
+        key = r.record.source_key
+        if key not in bib and not key.startswith(("notat:", "pdf:")):
+            out.append(
+                f"{r.record.file}: kilden «{key}» finnes ikke i kilder.bib; den siteres med tittelen til den får en oppføring."
+            )
+        elif key.startswith("pdf:"):
+            out.append(
+                f"{r.record.file}: ingen kilde i kilder.bib passer til filen; legg til en oppføring med `file`-felt "
+                "eller gi filen et navn som starter med kildenøkkelen."
+            )
+    return out
+
+
+def cite_chunk(chunk: Chunk, source: Source) -> str:
+    """The in-text citation of a chunk, from its source and printed pages."""
+    from .cite import in_text
+
+    citation = in_text(source, chunk.pages)
+    if chunk.label_origin == ORIGIN_PDF_INDEX and chunk.pages and citation.endswith(")"):
+        citation = citation[:-1] + " i PDF-en)"
+    return citation
+
+
+def _citations(chunks: Sequence[Chunk], sources: dict[str, Source]) -> dict[str, str]:
+    cache: dict[tuple[str, str, str], str] = {}
+    out: dict[str, str] = {}
+    for c in chunks:
+        key = (c.source_key, c.pages, c.label_origin)
+        if key not in cache:
+            cache[key] = cite_chunk(c, sources[c.source_key])
+        out[c.chunk_id] = cache[key]
+    return out
+
+
+def embedding_text(chunk: Chunk, source: Source) -> str:
+    """What the embedder sees: source title, section heading, then the passage."""
+    head = ". ".join(x for x in (source.title, chunk.heading if chunk.heading != source.title else "") if x)
+    return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+def _embed_key(embedder_id: str, text: str) -> str:
+    return hashlib.sha1(f"{embedder_id}\0{text}".encode()).hexdigest()
+
+
+def _reusable_vectors(previous: LoadedIndex, wanted: set[str]) -> dict[str, np.ndarray]:
+    if not wanted.intersection(sc.embed_key for sc in previous.chunks):
+        return {}
+    matrix = previous.vectors.vectors()
+    return {sc.embed_key: matrix[i] for i, sc in enumerate(previous.chunks) if sc.embed_key in wanted}
+
+
+def _embed_all(
+    embedder: Embedder | None,
+    texts: Sequence[str],
+    keys: Sequence[str],
+    reuse: dict[str, np.ndarray],
+    todo: Sequence[int],
+    dim: int,
+    progress: Progress | None,
+) -> np.ndarray:
+    import numpy as np
+
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        if k in reuse:
+            out[i] = reuse[k]
+    if progress:
+        progress("bygg inn", 0, len(todo))
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = list(todo[start : start + EMBED_BATCH])
+        assert embedder is not None
+        out[batch] = embedder.embed_passages([texts[i] for i in batch])
+        if progress:
+            progress("bygg inn", min(start + EMBED_BATCH, len(todo)), len(todo))
+    return out
+
+
+def _source_json(src: Source, chunks: Sequence[Chunk]) -> dict[str, Any]:
+    from .cite import in_text
+    from .sources import missing_fields
+
+    labels = [c.page_first for c in chunks if c.page_first] + [c.page_last for c in chunks if c.page_last]
+    return {
+        "key": src.key,
+        "title": src.title,
+        "csl": src.csl,
+        "files": sorted({c.file for c in chunks}),
+        "citation": in_text(src, ""),
+        "missing": list(missing_fields(src)),
+        "page_origins": sorted({c.label_origin for c in chunks}),
+        "pages": _page_extent(labels),
+        "chunks": len(chunks),
+    }
+
+
+def _page_extent(labels: Sequence[str]) -> str:
+    from .model import page_span, split_label
+
+    nums = [int(x) for lab in labels for x in split_label(lab) if x.isdigit()]
+    if not nums:
+        return ""
+    return page_span(str(min(nums)), str(max(nums)))
+
+
+# --------------------------------------------------------------------------- asking
+
+
+_LOADED: dict[Path, tuple[str, LoadedIndex]] = {}
+
+
+def open_index(settings: Settings) -> LoadedIndex:
+    """Load the live index once per process (reloaded when CURRENT changes)."""
+    from .index import current_generation
+
+    root = settings.index.resolve()
+    gen = current_generation(root)
+    cached = _LOADED.get(root)
+    if cached and gen is not None and cached[0] == gen.name:
+        return cached[1]
+    idx = load_index(root)
+    _LOADED[root] = (idx.folder.name, idx)
+    return idx
+
+
+def query_embedder(settings: Settings, index: LoadedIndex) -> Embedder:
+    """The index's embedder; a different explicitly requested one is an error."""
+    from .embed import canonical_id, get_embedder
+
+    built_with = index.manifest.embedder_id
+    if settings.embedder and canonical_id(settings.embedder) != built_with:
+        raise EmbedderMismatchError(
+            f"Indeksen i «{settings.index}» er bygd med modellen «{built_with}», men du spør med "
+            f"«{canonical_id(settings.embedder)}». Spør uten --modell (da brukes «{built_with}»), eller bygg "
+            f"indeksen på nytt med den nye modellen: `litsok indekser --modell {settings.embedder} --alt`."
+        )
+    return get_embedder(built_with)
+
+
+def ask(settings: Settings, question: str, *, k: int | None = None, sources: Sequence[str] = ()) -> list[Hit]:
+    """Ranked, cited passages for a question."""
+    from .search import clean_query, search
+
+    clean_query(question)
+    index = open_index(settings)
+    unknown = [s for s in sources if s not in index.sources]
+    if unknown:
+        raise LitsokError(
+            f"Ukjent kilde {', '.join(repr(u) for u in unknown)}. Kjente kilder: {', '.join(sorted(index.sources))} "
+            "(se `litsok kilder`)."
+        )
+    embedder = query_embedder(settings, index) if settings.fusion != "lexical" else None
+    return search(
+        index,
+        embedder,
+        question,
+        k=k or settings.k,
+        mode=settings.fusion,
+        dense_weight=settings.dense_weight,
+        sources=sources,
+    )
+
+
+def list_sources(settings: Settings) -> list[SourceSummary]:
+    """The indexed sources with their page extent, chunk counts and missing metadata."""
+    index = open_index(settings)
+    out = []
+    for key, s in sorted(index.sources.items(), key=lambda kv: kv[1]["citation"].lower()):
+        origins = tuple(s.get("page_origins", ()))
+        out.append(
+            SourceSummary(
+                key=key,
+                citation=s["citation"],
+                title=s["title"],
+                kind="notat" if key.startswith("notat:") else str(s["csl"].get("type", "")),
+                files=tuple(s["files"]),
+                pages=s["pages"],
+                chunks=s["chunks"],
+                missing=tuple(s["missing"]),
+                page_origins=origins,
+                needs_page_setting=ORIGIN_PDF_INDEX in origins,
+            )
+        )
+    return out
+
+
+def with_paths(settings: Settings, corpus: Path | None, index: Path | None, embedder: str | None) -> Settings:
+    return replace(
+        settings,
+        corpus=corpus if corpus is not None else settings.corpus,
+        index=index if index is not None else settings.index,
+        embedder=embedder if embedder is not None else settings.embedder,
+    )

@@ -1,0 +1,22 @@
+"""User-facing Norwegian strings of the CLI, in one place."""
+
+APP_HELP = (
+    "litsok: søk i pensumlitteraturen din etter mening, og få tilbake avsnittet med nøyaktig "
+    "kildehenvisning (APA 7, norsk)."
+)
+INDEKSER_HELP = "Bygg eller oppdater indeksen av korpusmappen (notater og PDF-er)."
+SPOR_HELP = "Still et spørsmål og få rangerte avsnitt med kildehenvisning. Uten spørsmål: interaktiv modus."
+KILDER_HELP = "Vis kildene i indeksen med sider, antall biter og manglende metadata."
+
+OPT_KORPUS = "Korpusmappen med notater, PDF-er og kilder.bib."
+OPT_INDEKS = "Indeksmappen."
+OPT_MODELL = "Innebyggingsmodell: e5-small (standard) eller st:<navn eller mappe>."
+OPT_JSON = "Skriv maskinlesbar JSON."
+OPT_K = "Antall treff."
+OPT_KILDE = "Søk bare i denne kilden (nøkkel, kan gjentas)."
+OPT_ALT = "Bygg hele indeksen på nytt i stedet for bare det som er endret."
+OPT_FUSJON = "Rangering: hybrid (standard), rrf, dense eller lexical."
+
+PROMPT = "spørsmål (tom linje avslutter)> "
+NO_HITS = "Ingen treff. Prøv andre ord, eller sjekk at kilden er indeksert (`litsok kilder`)."
+STAGES = {"les": "Leser filer", "bygg inn": "Bygger inn tekst", "skriv": "Skriver indeks"}

@@ -1,0 +1,105 @@
+"""Printed page numbers from per-page evidence, without any PDF."""
+
+from __future__ import annotations
+
+import pytest
+
+from litsok.pages import (
+    infer_printed_labels,
+    int_to_roman,
+    is_default_numbering,
+    parse_number,
+    roman_to_int,
+    sequential_labels,
+    split_running_lines,
+)
+
+
+def labels(cands: list[list[str]]) -> tuple[str, ...]:
+    result = infer_printed_labels(cands)
+    assert result is not None
+    return result.labels
+
+
+def test_footer_numbers_give_the_sequence() -> None:
+    assert labels([["126"], ["127"], ["128"]]) == ("126", "127", "128")
+
+
+def test_first_page_without_number_is_inferred() -> None:
+    assert labels([[], ["34"], ["35"], ["36"]]) == ("33", "34", "35", "36")
+
+
+def test_one_garbled_number_is_outvoted() -> None:
+    result = infer_printed_labels([["210"], ["211"], ["812"], ["213"]])
+    assert result is not None
+    assert result.labels == ("210", "211", "212", "213")
+    assert result.disagreeing == (2,)
+    assert result.supported == 3
+
+
+def test_year_in_running_header_is_ignored() -> None:
+    cands = [["2021", "45"], ["2021", "46"], ["2021", "47"]]
+    assert labels(cands) == ("45", "46", "47")
+
+
+def test_roman_front_matter_then_arabic() -> None:
+    cands = [[], ["ii"], ["iii"], ["iv"], ["1"], ["2"], ["3"]]
+    assert labels(cands) == ("i", "ii", "iii", "iv", "1", "2", "3")
+
+
+def test_unnumbered_page_between_front_matter_and_chapter() -> None:
+    # title page, vi, vii, blank, 1, 2: the blank page stays roman (viii)
+    cands = [[], ["vi"], ["vii"], [], ["1"], ["2"]]
+    assert labels(cands) == ("v", "vi", "vii", "viii", "1", "2")
+
+
+def test_no_evidence_gives_none() -> None:
+    assert infer_printed_labels([[], [], []]) is None
+    assert infer_printed_labels([]) is None
+
+
+def test_chance_agreement_of_one_page_is_not_enough() -> None:
+    assert infer_printed_labels([["7"], [], [], [], [], [], [], []]) is None
+
+
+def test_single_page_with_number() -> None:
+    assert labels([["133"]]) == ("133",)
+
+
+@pytest.mark.parametrize(("token", "value"), [("i", 1), ("iv", 4), ("xii", 12), ("xlix", 49), ("mcm", 1900)])
+def test_roman_round_trip(token: str, value: int) -> None:
+    assert roman_to_int(token) == value
+    assert int_to_roman(value) == token
+
+
+def test_parse_number_rejects_words() -> None:
+    assert parse_number("126") == ("arabic", 126)
+    assert parse_number("xii") == ("roman", 12)
+    assert parse_number("tid") is None
+    assert parse_number("0") is None
+    assert parse_number("XII") is None  # uppercase "I" is a Norwegian word
+
+
+def test_default_numbering() -> None:
+    assert is_default_numbering(["1", "2", "3"])
+    assert not is_default_numbering(["45", "46"])
+    assert sequential_labels(126, 3) == ("126", "127", "128")
+
+
+def test_running_lines_dropped_and_numbers_read() -> None:
+    pages = [
+        ["Relasjonsbygging", "Tekst på første side.", "Mer tekst her."],
+        ["34 Sosialfaglig tidsskrift", "Tekst på side to.", "Slutt på side to."],
+        ["Relasjonsbygging og tillit 35", "Tekst på side tre.", "Slutt på side tre."],
+        ["36 Sosialfaglig tidsskrift", "Tekst på side fire.", "Slutt på side fire."],
+        ["Relasjonsbygging og tillit 37", "Tekst på side fem.", "– 37 –"],
+    ]
+    bodies, tokens = split_running_lines(pages)
+    assert bodies[1] == ["Tekst på side to.", "Slutt på side to."]
+    assert bodies[4] == ["Tekst på side fem."]
+    assert tokens[0] == []
+    assert tokens[1] == ["34"]
+    assert "35" in tokens[2]
+    assert tokens[4].count("37") >= 1
+    # a body line that happens to repeat in the middle of pages is kept
+    assert bodies[0][0] == "Relasjonsbygging"
