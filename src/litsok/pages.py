@@ -197,31 +197,49 @@ def _edges(lines: Sequence[str]) -> list[int]:
     return sorted(set(idx))
 
 
-def split_running_lines(pages: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[str]]]:
+_GARBLED_NUM = re.compile(r"^[-–—|\s]*(?=[^\s]*\d)[\dlIOoSZB|]{1,5}[-–—|\s]*$")
+
+
+def split_running_lines(
+    pages: Sequence[Sequence[str]], edges: Sequence[set[int] | None] | None = None
+) -> tuple[list[list[str]], list[list[str]]]:
     """Per page: (body lines without running header/footer, number tokens read from them).
 
-    A header/footer line is one of the top or bottom lines of a page that
-    repeats on another page once its numbers are blanked ("46 Sosialfaglig
-    tidsskrift" / "48 Sosialfaglig tidsskrift"), or that is only a page
-    number ("126", "– 126 –", "s. 126").
+    `edges[i]` are the indices of the lines of page i that stand in the header
+    or footer margin (known from the layout); where it is None, the first and
+    last `EDGE_LINES` lines are taken. Among those, a header/footer line is one
+    that repeats on another page once its numbers are blanked ("46 Sosialfaglig
+    tidsskrift" / "48 Sosialfaglig tidsskrift"), or that is only a page number
+    ("126", "– 126 –", "s. 126", or a misread one like "1Z6").
     """
+    edge_sets = [
+        (edges[k] if edges is not None and k < len(edges) and edges[k] is not None else set(_edges(lines)))
+        for k, lines in enumerate(pages)
+    ]
     shapes: Counter[str] = Counter()
-    for lines in pages:
-        for shape in {_shape(lines[i]) for i in _edges(lines)}:
+    for lines, edge in zip(pages, edge_sets):
+        for shape in {_shape(lines[i]) for i in edge if i < len(lines)}:
             shapes[shape] += 1
     bodies: list[list[str]] = []
     tokens: list[list[str]] = []
-    for lines in pages:
+    for lines, edge in zip(pages, edge_sets):
         drop: set[int] = set()
         toks: list[str] = []
-        for i in _edges(lines):
-            line = lines[i]
-            only = _ONLY_NUM.match(line.strip())
-            if only and parse_number(only.group(1).lower() if not only.group(1).isdigit() else only.group(1)):
+        for i in sorted(j for j in edge if j < len(lines)):
+            line = lines[i].strip()
+            only = _ONLY_NUM.match(line)
+            token = only.group(1).lower() if only else ""
+            if only and parse_number(token):
                 drop.add(i)
-                toks.append(only.group(1))
+                toks.append(token)
             elif shapes[_shape(line)] >= 2 and len(line) <= 120:
                 drop.add(i)
+                toks.extend(_number_tokens(line))
+            elif _GARBLED_NUM.match(line):
+                drop.add(i)  # a page number that could not be read
+            elif len(line) <= 80:
+                # a header on one page only (odd/even headers in a short text): its
+                # number still votes; the inference tells a page number from a year
                 toks.extend(_number_tokens(line))
         bodies.append([line for i, line in enumerate(lines) if i not in drop])
         tokens.append(toks)

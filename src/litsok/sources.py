@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -658,7 +658,3 @@ _LOADERS: Mapping[str, _Loader] = MappingProxyType(
     {".bib": _load_bibtex, ".ris": _load_ris, ".json": _load_csl_json}
 )
 
-
-def iter_names(csl: Mapping[str, Any], role: str = "author") -> Iterable[dict[str, str]]:
-    """The real names of a role, without the "and others" marker."""
-    return (n for n in csl.get(role, []) or [] if n != ET_AL_NAME)

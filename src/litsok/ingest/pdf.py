@@ -9,7 +9,6 @@ The printed label of each page comes from the strongest evidence there is
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections import Counter
@@ -32,7 +31,10 @@ from litsok.pages import EDGE_LINES, infer_printed_labels, is_default_numbering,
 
 __all__ = ["PdfReadResult", "read_pdf", "clean_text", "OcrOptions"]
 
-SETTING_HINT = "Oppgi første trykte side for fila (innstillingen første side), eller sidetallene i kilder.bib (pages = {126--139})."
+SETTING_HINT = (
+    "Oppgi første trykte side for kilden i kilder.bib (`litsok_forsteside = {126}`), "
+    "eller sidetallene (`pages = {126--139}`), og kjør `litsok indekser` på nytt."
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ class _Row:
     y: float
     frags: list[_Frag] = field(default_factory=list)
 
+    @property
+    def size(self) -> float:
+        return max(fr.size for fr in self.frags)
+
     def text(self, frags: list[_Frag] | None = None) -> str:
         parts: list[str] = []
         prev: _Frag | None = None
@@ -153,7 +159,7 @@ def _rows(frags: list[_Frag]) -> list[_Row]:
     return rows
 
 
-def _column_split(rows: list[_Row], width: float) -> float | None:
+def _column_split(rows: list[_Row], width: float, x0: float = 0.0) -> float | None:
     """x where a second column starts, or None for a one-column page.
 
     A second column shows as many rows with a fragment starting at the same x
@@ -163,7 +169,7 @@ def _column_split(rows: list[_Row], width: float) -> float | None:
         return None
     starts: Counter[int] = Counter()
     for row in rows:
-        for x in {round(fr.x) for fr in row.frags if 0.3 * width <= fr.x <= 0.7 * width}:
+        for x in {round(fr.x) for fr in row.frags if 0.3 * width <= fr.x - x0 <= 0.7 * width}:
             starts[x] += 1
     if not starts:
         return None
@@ -176,43 +182,66 @@ def _column_split(rows: list[_Row], width: float) -> float | None:
     return None
 
 
-def _footer_start(rows: list[_Row]) -> int:
-    """Index of the first row of the footer block: trailing rows set apart from
-    the body by a gap clearly larger than the usual line spacing."""
-    gaps = sorted(rows[i].y - rows[i + 1].y for i in range(len(rows) - 1))
-    if not gaps:
-        return len(rows)
-    usual = gaps[len(gaps) // 2]
-    start = len(rows)
-    for i in range(len(rows) - 1, max(len(rows) - 1 - EDGE_LINES, 0), -1):
-        if rows[i - 1].y - rows[i].y > 1.8 * usual:
-            start = i
+MARGIN_ZONE = 0.15  # share of the page height at the top and bottom where headers/footers stand
+MARGIN_GAP = 1.8  # a header/footer is set apart from the body by more than this many font sizes
+
+
+def _margin_rows(rows: list[_Row], bottom: float, top: float) -> tuple[int, int]:
+    """(number of header rows, index of the first footer row).
+
+    Header/footer rows stand in the top/bottom margin zone of the page and are
+    set apart from the body by a gap clearly larger than a line space."""
+    height = top - bottom
+    foot = len(rows)
+    for k in range(len(rows) - 1, max(len(rows) - 1 - EDGE_LINES, 0), -1):
+        above, below = rows[k - 1], rows[k]
+        if below.y > bottom + MARGIN_ZONE * height:
             break
-    return start
+        if above.y - below.y > MARGIN_GAP * below.size:
+            foot = k
+            break
+    head = 0
+    for k in range(1, min(EDGE_LINES, foot - 1) + 1):  # leave at least one body row
+        above, below = rows[k - 1], rows[k]
+        if above.y < top - MARGIN_ZONE * height:
+            break
+        if above.y - below.y > MARGIN_GAP * above.size:
+            head = k
+            break
+    return head, foot
 
 
-def _reading_lines(page: Any) -> list[str]:
-    """The lines of a page in reading order: rows above the columns, the left
-    column, the right column, then the footer rows."""
+def _page_lines(page: Any) -> tuple[list[str], set[int]]:
+    """The lines of a page in reading order, and which of them stand in the
+    header/footer margins. Order: header rows, rows above the columns, the
+    left column, the right column, footer rows."""
     frags = _fragments(page)
     if not frags:
-        return []
+        return [], set()
     rows = _rows(frags)
     try:
-        width = float(page.mediabox.right)
-    except Exception:  # noqa: BLE001 - a page without a usable box reads as one column
-        width = 0.0
-    split = _column_split(rows, width) if width else None
+        box = page.mediabox
+        left, bottom, right, top = float(box.left), float(box.bottom), float(box.right), float(box.top)
+    except Exception:  # noqa: BLE001 - a page without a usable box: one column, no margins
+        left = bottom = right = top = 0.0
+    head, foot = _margin_rows(rows, bottom, top) if top > bottom else (0, len(rows))
+    body = rows[head:foot]
+    split = _column_split(body, right - left, left) if right > left else None
+
+    lines = [t for row in rows[:head] if (t := row.text())]
+    n_head = len(lines)
     if split is None:
-        return [t for row in rows if (t := row.text())]
-    first = next(i for i, row in enumerate(rows) if any(abs(fr.x - split - 3) <= 3 for fr in row.frags))
-    foot = max(_footer_start(rows), first + 1)
-    lines = [t for row in rows[:first] if (t := row.text())]
-    body = rows[first:foot]
-    lines += [t for row in body if (t := row.text([f for f in row.frags if f.x < split]))]
-    lines += [t for row in body if (t := row.text([f for f in row.frags if f.x >= split]))]
+        lines += [t for row in body if (t := row.text())]
+    else:
+        first = next(i for i, row in enumerate(body) if any(abs(fr.x - split - 3) <= 3 for fr in row.frags))
+        lines += [t for row in body[:first] if (t := row.text())]
+        cols = body[first:]
+        lines += [t for row in cols if (t := row.text([f for f in row.frags if f.x < split]))]
+        lines += [t for row in cols if (t := row.text([f for f in row.frags if f.x >= split]))]
+    n_body_end = len(lines)
     lines += [t for row in rows[foot:] if (t := row.text())]
-    return lines
+    edges = set(range(n_head)) | set(range(n_body_end, len(lines)))
+    return lines, edges
 
 
 # --------------------------------------------------------------------------- reading
@@ -224,12 +253,12 @@ class _Unit:
 
     pdf_index: int
     lines: list[str]
-    scanned: bool = False
+    edges: set[int] | None = None  # lines standing in the header/footer margins; None: unknown
 
 
 def _open(path: Path, rel_file: str) -> Any:
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError
 
     try:
         size = path.stat().st_size
@@ -250,7 +279,7 @@ def _open(path: Path, rel_file: str) -> Any:
             raise UnreadableFileError(
                 rel_file, f"PDF-en er kryptert med en metode som krever en ekstra pakke ({exc}).", "Installer `cryptography` (`pip install cryptography`) og kjør på nytt."
             ) from exc
-        except (FileNotDecryptedError, PdfReadError, Exception) as exc:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - a damaged encryption dictionary: treat as locked
             ok = 0
         if not ok:
             raise UnreadableFileError(
@@ -333,30 +362,53 @@ def read_pdf(
     Raises `UnreadableFileError` for zero-byte, corrupt, password-protected and
     empty PDFs. `progress(done, total)` is called as pages are read.
     """
+    try:
+        return _read(path, source_key, rel_file, first_page, bib_pages, ocr, progress)
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf on a damaged file: a message, never a traceback
+        raise UnreadableFileError(
+            rel_file,
+            f"PDF-en kunne ikke leses ({type(exc).__name__}: {exc}).",
+            "Last ned PDF-en på nytt, eller åpne og lagre den på nytt som PDF.",
+        ) from exc
+
+
+def _read(
+    path: Path,
+    source_key: str,
+    rel_file: str,
+    first_page: int | None,
+    bib_pages: tuple[int, int] | None,
+    ocr: OcrOptions | None,
+    progress: Callable[[int, int], None] | None,
+) -> PdfReadResult:
     reader = _open(path, rel_file)
     warnings: list[str] = []
     n_pdf = len(reader.pages)
 
     # 1. text layer, page by page
-    per_page: dict[int, list[list[str]]] = {}  # pdf index -> one line list per printed page
+    per_page: dict[int, list[_Unit]] = {}  # pdf index -> its printed pages (two for a spread)
     scanned: list[OcrJob] = []
     failed: list[int] = []
     for i, page in enumerate(reader.pages):
+        edges: set[int] | None
         try:
-            lines = _reading_lines(page)
+            lines, edges = _page_lines(page)
         except Exception:  # noqa: BLE001 - one broken page must not stop the file
+            edges = None
             try:
                 lines = [ln for ln in page.extract_text().splitlines() if ln.strip()]
             except Exception:  # noqa: BLE001
                 lines = []
                 failed.append(i)
         if any(ln.strip() for ln in lines):
-            per_page[i] = [lines]
+            per_page[i] = [_Unit(i, lines, edges)]
         else:
             spread = _is_spread(page) and _has_image(page)
             if _has_image(page):
                 scanned.append(OcrJob(i, spread))
-            per_page[i] = [[], []] if spread else [[]]
+            per_page[i] = [_Unit(i, []) for _ in range(2 if spread else 1)]
         if progress and not (scanned and ocr):
             progress(i + 1, n_pdf)
     if failed:
@@ -371,7 +423,8 @@ def read_pdf(
                 f"{rel_file}: PDF-side {pages_txt} er skannet (uten tekstlag) og er ikke lest. Slå på OCR for å lese dem."
             )
         elif reason is not None:
-            warnings.append(f"{rel_file}: PDF-side {pages_txt} er skannet og kunne ikke leses: {reason}")
+            hint = "" if INSTALL_HINT in reason else f" {INSTALL_HINT}"
+            warnings.append(f"{rel_file}: PDF-side {pages_txt} er skannet og kunne ikke leses: {reason}{hint}")
         else:
             from litsok.ingest.ocr import ocr_pages
 
@@ -383,18 +436,14 @@ def read_pdf(
 
             results, errors = ocr_pages(path, scanned, ocr, progress=ocr_progress)
             for idx, parts in results.items():
-                per_page[idx] = [[ln for ln in clean_text(p).splitlines() if ln.strip()] for p in parts]
+                per_page[idx] = [_Unit(idx, [ln for ln in clean_text(p).splitlines() if ln.strip()]) for p in parts]
             if errors:
                 warnings.append(
                     f"{rel_file}: OCR feilet på PDF-side {_page_ranges(sorted(errors))} "
                     f"({next(iter(errors.values()))}). Sjekk Tesseract-installasjonen ({INSTALL_HINT.split(': ', 1)[1]})."
                 )
 
-    units = [
-        _Unit(i, lines, scanned=any(j.pdf_index == i for j in scanned))
-        for i in range(n_pdf)
-        for lines in per_page[i]
-    ]
+    units = [unit for i in range(n_pdf) for unit in per_page[i]]
     if not any(u.lines for u in units):
         if scanned and (ocr is None or ocr_available(ocr.languages)):
             why = ocr_available(ocr.languages) if ocr is not None else None
@@ -406,7 +455,7 @@ def read_pdf(
         raise UnreadableFileError(rel_file, "PDF-en inneholder ingen tekst.", "Sjekk at det er riktig fil, eller last den ned på nytt.")
 
     # 3. headers and footers: drop them from the text, read page numbers from them
-    bodies, tokens = split_running_lines([u.lines for u in units])
+    bodies, tokens = split_running_lines([u.lines for u in units], [u.edges for u in units])
 
     # 4. printed labels from the strongest evidence
     n = len(units)
@@ -421,7 +470,8 @@ def read_pdf(
         else:
             warnings.append(
                 f"{rel_file}: kilden oppgir s. {first}–{last} ({last - first + 1} sider), men fila har {n} sider, "
-                "så sidetallene er ikke tatt derfra. Rett sidetallene i kilder.bib eller oppgi første side for fila."
+                "så sidetallene er ikke tatt derfra. Rett `pages` i kilder.bib, eller oppgi første trykte side "
+                "(`litsok_forsteside = {…}`)."
             )
     if labels is None and n == n_pdf:
         try:
@@ -473,5 +523,3 @@ def read_pdf(
         progress(n_pdf, n_pdf)
     return PdfReadResult(pages=tuple(pages), warnings=tuple(warnings), page_origin=origins.most_common(1)[0][0])
 
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())

