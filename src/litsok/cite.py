@@ -42,6 +42,7 @@ no year-suffix disambiguation (2020a/2020b) between different sources.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -252,13 +253,20 @@ def _patch_style(xml: str) -> str:
 
 
 def _citation_parts(source: Source, pages: str) -> tuple[str, str, str, str]:
-    """(author, date, locator, narrative author) as plain text."""
+    """(author, date, locator, narrative author) as plain text, memoized: indexing
+    cites every chunk, and most chunks share a source and a page."""
+    item = _citeproc_item(source, for_bibliography=False)
+    return _render_citation_parts(json.dumps(item, sort_keys=True, ensure_ascii=False), pages)
+
+
+@functools.lru_cache(maxsize=8192)
+def _render_citation_parts(item_json: str, pages: str) -> tuple[str, str, str, str]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON
 
     style = _get_style()
-    item = _citeproc_item(source, for_bibliography=False)
+    item = json.loads(item_json)
     extra = {"locator": Locator("page", pages)} if pages else {}
     with _lock:
         bib = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.plain)
