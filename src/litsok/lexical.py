@@ -60,51 +60,87 @@ def tokenize(text: str, *, stem: bool = True, stopwords: bool = True) -> list[st
 
 
 class LexicalIndex:
-    """BM25 over chunk texts. `scores(query)` gives one score per chunk."""
+    """BM25 over chunk texts. `scores(query)` gives one score per chunk.
 
-    def __init__(self, bm25: Any, n_docs: int) -> None:
-        self._bm25 = bm25
+    Built and saved by bm25s (Lucene variant, eager score matrix). Loading reads
+    bm25s' saved arrays with numpy alone, so a query never imports bm25s or scipy
+    (~0.2 s of a cold `litsok spør`); the scores are the same (see the tests)."""
+
+    def __init__(self, vocab: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, n_docs: int) -> None:
+        self.vocab = vocab
+        self._data = data
+        self._indices = indices
+        self._indptr = indptr
         self.n_docs = n_docs
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         import bm25s
+        import numpy as np
 
         corpus = [tokenize(t) or ["_"] for t in texts]
-        bm25 = bm25s.BM25()
+        bm25 = bm25s.BM25(method="lucene")
         bm25.index(corpus, show_progress=False)
-        return cls(bm25, len(texts))
+        sc = bm25.scores
+        return cls(
+            dict(bm25.vocab_dict),
+            np.asarray(sc["data"]),
+            np.asarray(sc["indices"]),
+            np.asarray(sc["indptr"]),
+            int(sc["num_docs"]),
+        )
 
     def save(self, folder: Path) -> None:
-        self._bm25.save(str(folder), allow_pickle=False)
+        """Writes bm25s' own file layout (readable by `bm25s.BM25.load`)."""
+        import json
+
+        import numpy as np
+
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "data.csc.index.npy", self._data, allow_pickle=False)
+        np.save(folder / "indices.csc.index.npy", self._indices, allow_pickle=False)
+        np.save(folder / "indptr.csc.index.npy", self._indptr, allow_pickle=False)
+        (folder / "vocab.index.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        params = {"k1": 1.5, "b": 0.75, "delta": 0.5, "method": "lucene", "idf_method": "lucene",
+                  "dtype": "float32", "int_dtype": "int32", "num_docs": self.n_docs, "backend": "numpy"}
+        (folder / "params.index.json").write_text(json.dumps(params, indent=1), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, n_docs: int) -> LexicalIndex:
-        import bm25s
+        import json
 
-        return cls(bm25s.BM25.load(str(folder), allow_pickle=False), n_docs)
+        import numpy as np
+
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        return cls(
+            vocab,
+            np.load(folder / "data.csc.index.npy", allow_pickle=False),
+            np.load(folder / "indices.csc.index.npy", allow_pickle=False),
+            np.load(folder / "indptr.csc.index.npy", allow_pickle=False),
+            n_docs,
+        )
 
     def query_terms(self, query: str) -> list[str]:
         """Stemmed query terms that exist in the vocabulary."""
-        vocab = self._bm25.vocab_dict
-        return [t for t in tokenize(query) if t in vocab]
+        return [t for t in tokenize(query) if t in self.vocab]
 
     def scores(self, query: str) -> np.ndarray:
         import numpy as np
 
-        terms = self.query_terms(query)
-        if not terms:
+        ids = [self.vocab[t] for t in self.query_terms(query)]
+        if not ids:
             return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+        slices = [slice(int(self._indptr[i]), int(self._indptr[i + 1])) for i in ids]
+        docs = np.concatenate([self._indices[s] for s in slices])
+        weights = np.concatenate([self._data[s] for s in slices])
+        return np.bincount(docs, weights=weights, minlength=self.n_docs).astype(np.float32)
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (0 when unknown)."""
         import math
 
-        vocab = self._bm25.vocab_dict
-        if term not in vocab:
+        tid = self.vocab.get(term)
+        if tid is None:
             return 0.0
-        tid = vocab[term]
-        indptr = self._bm25.scores["indptr"]
-        df = int(indptr[tid + 1] - indptr[tid])
+        df = int(self._indptr[tid + 1] - self._indptr[tid])
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
