@@ -36,38 +36,56 @@ ABSTRACT = (
 
 PAGE_45 = [
     ("Innledning", ""),
-    ("", "Møtet mellom en veileder og en bruker i Nav er sjelden et møte mellom likeverdige parter. "
-         "Brukeren kommer ofte i en sårbar livssituasjon, med økonomiske bekymringer, helseplager eller "
-         "et langt fravær fra arbeidslivet bak seg. Veilederen forvalter på sin side regelverk, ytelser og "
-         "tiltak som har stor betydning for brukerens hverdag. I et slikt møte blir relasjonen selve "
-         "arbeidsverktøyet: uten en relasjon preget av respekt og forutsigbarhet blir det vanskelig å "
-         "samarbeide om mål, planer og aktiviteter."),
+    (
+        "",
+        "Møtet mellom en veileder og en bruker i Nav er sjelden et møte mellom likeverdige parter. "
+        "Brukeren kommer ofte i en sårbar livssituasjon, med økonomiske bekymringer, helseplager eller "
+        "et langt fravær fra arbeidslivet bak seg. Veilederen forvalter på sin side regelverk, ytelser og "
+        "tiltak som har stor betydning for brukerens hverdag. I et slikt møte blir relasjonen selve "
+        "arbeidsverktøyet: uten en relasjon preget av respekt og forutsigbarhet blir det vanskelig å "
+        "samarbeide om mål, planer og aktiviteter.",
+    ),
     ("Hva er tillit?", ""),
-    ("", "Tillit kan forstås som en forventning om at den andre vil handle til ens beste, også når man selv "
-         "ikke har full oversikt. For brukeren betyr det å tro på at veilederen lytter, tar opplysningene "
-         "på alvor og bruker skjønnet sitt til brukerens fordel. Tillit kan ikke kreves. Den vokser fram "
-         "gjennom mange små erfaringer: at avtaler blir holdt, at telefonen blir besvart, og at brukeren får "
-         "en forklaring når et vedtak ikke blir som ventet."),
-    ("", "Relasjonsbygging handler derfor mindre om enkeltstående teknikker enn om en holdning. Veilederen "
-         "viser interesse for brukerens egen forståelse av situasjonen, stiller åpne spørsmål og oppsummerer "
-         "det som er sagt, slik at brukeren kan rette opp misforståelser. Slike enkle grep gjør samtalen "
-         "mer gjensidig og gir brukeren en opplevelse av å bli sett som en person og ikke som en sak."),
+    (
+        "",
+        "Tillit kan forstås som en forventning om at den andre vil handle til ens beste, også når man selv "
+        "ikke har full oversikt. For brukeren betyr det å tro på at veilederen lytter, tar opplysningene "
+        "på alvor og bruker skjønnet sitt til brukerens fordel. Tillit kan ikke kreves. Den vokser fram "
+        "gjennom mange små erfaringer: at avtaler blir holdt, at telefonen blir besvart, og at brukeren får "
+        "en forklaring når et vedtak ikke blir som ventet.",
+    ),
+    (
+        "",
+        "Relasjonsbygging handler derfor mindre om enkeltstående teknikker enn om en holdning. Veilederen "
+        "viser interesse for brukerens egen forståelse av situasjonen, stiller åpne spørsmål og oppsummerer "
+        "det som er sagt, slik at brukeren kan rette opp misforståelser. Slike enkle grep gjør samtalen "
+        "mer gjensidig og gir brukeren en opplevelse av å bli sett som en person og ikke som en sak.",
+    ),
 ]
 PAGE_46 = [
     ("Makt og åpenhet", ""),
-    ("", "Asymmetrien i relasjonen forsvinner ikke fordi veilederen er vennlig. Nav-veilederen har makt til å "
-         "stille krav, innvilge og avslå. Tillit forutsetter at denne makten gjøres synlig. Når veilederen "
-         "forklarer hvilke regler som gjelder, hva som skal skje videre og hvilke valg brukeren faktisk har, "
-         "blir det lettere for brukeren å delta på like fot i planleggingen av egen oppfølging."),
+    (
+        "",
+        "Asymmetrien i relasjonen forsvinner ikke fordi veilederen er vennlig. Nav-veilederen har makt til å "
+        "stille krav, innvilge og avslå. Tillit forutsetter at denne makten gjøres synlig. Når veilederen "
+        "forklarer hvilke regler som gjelder, hva som skal skje videre og hvilke valg brukeren faktisk har, "
+        "blir det lettere for brukeren å delta på like fot i planleggingen av egen oppfølging.",
+    ),
     ("Tid og kontinuitet", ""),
-    ("", "Mange brukere forteller om hyppige bytter av veileder. Hver gang må historien fortelles på nytt, og "
-         "relasjonen må bygges fra grunnen. Kontinuitet i oppfølgingen er derfor et organisatorisk spørsmål "
-         "like mye som et spørsmål om den enkelte veileders ferdigheter. Et kontor som lar samme veileder "
-         "følge brukeren over tid, gir bedre vilkår for tillit enn et kontor der saken flyttes mellom mange."),
+    (
+        "",
+        "Mange brukere forteller om hyppige bytter av veileder. Hver gang må historien fortelles på nytt, og "
+        "relasjonen må bygges fra grunnen. Kontinuitet i oppfølgingen er derfor et organisatorisk spørsmål "
+        "like mye som et spørsmål om den enkelte veileders ferdigheter. Et kontor som lar samme veileder "
+        "følge brukeren over tid, gir bedre vilkår for tillit enn et kontor der saken flyttes mellom mange.",
+    ),
     ("Avslutning", ""),
-    ("", "Relasjonsbygging og tillit i Nav-veiledning krever både en lyttende holdning, åpenhet om makt og "
-         "rammer som gir rom for kontinuitet. Når disse forholdene er til stede, kan samtalen bli et sted der "
-         "brukeren får hjelp til å finne sin egen vei tilbake til arbeid og aktivitet."),
+    (
+        "",
+        "Relasjonsbygging og tillit i Nav-veiledning krever både en lyttende holdning, åpenhet om makt og "
+        "rammer som gir rom for kontinuitet. Når disse forholdene er til stede, kan samtalen bli et sted der "
+        "brukeren får hjelp til å finne sin egen vei tilbake til arbeid og aktivitet.",
+    ),
 ]
 
 MARGIN = 64.0

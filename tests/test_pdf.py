@@ -67,7 +67,9 @@ L126 = (
     "Artikkelen handler om relasjons-\nbygging mellom NAV-\nveileder og bruker. Røkenes-\n"
     "Hanssen beskriver kommunikasjon som grunnlaget for all hjelp."
 )
-R126 = "Tillit er ikke noe som kan kreves, men vokser fram i møtet. Arbeids-\nrettet oppfølging krever tid og ﬁnansiering."
+R126 = (
+    "Tillit er ikke noe som kan kreves, men vokser fram i møtet. Arbeids-\nrettet oppfølging krever tid og ﬁnansiering."
+)
 L127 = "Den andre siden drøfter makt-\nasymmetri i samtalen mellom veileder og bruker."
 R127 = "Avslutningsvis peker vi på at samarbeid over tid gir tillit og gode tjenester for brukerne."
 
@@ -125,7 +127,12 @@ def test_outer_corner_headers_first_page_unnumbered(tmp_path: Path) -> None:
     for n in range(34, 39):
         header = "Sosialfaglig tidsskrift" if n % 2 == 0 else "Hansen: Relasjonsbygging og tillit"
         specs.append(
-            PageSpec(body=f"Tekst på en side om veiledning, avsnitt nummer {n - 33}.", header=header, number=str(n), number_at="header-outer")
+            PageSpec(
+                body=f"Tekst på en side om veiledning, avsnitt nummer {n - 33}.",
+                header=header,
+                number=str(n),
+                number_at="header-outer",
+            )
         )
     res = read(make_pdf(tmp_path / "hjorner.pdf", specs))
     assert page_with(res, "første side har ikke sidetall").label == "33"
@@ -301,3 +308,22 @@ def test_two_page_spread_scan_is_split(tmp_path: Path) -> None:
     assert (right.label, right.pdf_index) == ("13", 0)
     assert page_with(res, "taushetsplikt").label == "15"
     assert [p.label for p in res.pages] == ["12", "13", "14", "15"]
+
+
+def test_pagelabels_roman_then_arabic(tmp_path: Path) -> None:
+    texts = ["Forord om boka.", "Takk til kollegene.", "Kapittel 1 om tillit.", "Mer om tillit."]
+    pdf = make_pdf(tmp_path / "romersk.pdf", plain_pages(texts), page_labels=[(0, 1, "/r", 11), (2, 3, "/D", 1)])
+    res = read(pdf)
+    assert page_with(res, "Takk til").label == "xii"
+    assert page_with(res, "Kapittel 1").label == "1"
+    assert res.page_origin == ORIGIN_PAGELABELS
+
+
+def test_demo_article_in_corpus() -> None:
+    demo = Path(__file__).resolve().parents[1] / "corpus" / "artikler" / "hansen2021-relasjon.pdf"
+    res = read_pdf(demo, source_key="hansen2021", rel_file="artikler/hansen2021-relasjon.pdf")
+    assert page_with(res, "Hva er tillit?").label == "45"
+    assert page_with(res, "Makt og åpenhet").label == "46"
+    assert res.page_origin == ORIGIN_PRINTED and res.warnings == ()
+    assert all("Sosialfaglig tidsskrift" not in p.text for p in res.pages)
+    assert demo.stat().st_size < 60_000

@@ -60,6 +60,26 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _print_jsonl(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _questions_from(source: str) -> list[str]:
+    """Questions from a file, or from stdin with `-`, one per line."""
+    from .library import read_questions
+
+    if source == "-":
+        return read_questions(sys.stdin.read())
+    path = Path(source)
+    try:
+        return read_questions(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise LitsokError(f"Fant ikke filen «{path}». Oppgi en tekstfil med ett spørsmål per linje, eller `-` for standard inn.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LitsokError(f"Kan ikke lese «{path}» ({exc}). Lagre den som UTF-8-tekst med ett spørsmål per linje.") from None
+
+
 # ----------------------------------------------------------------- indekser
 
 
@@ -147,12 +167,21 @@ def spor(
     indeks: Optional[Path] = IndeksOpt,
     modell: Optional[str] = ModellOpt,
     fusjon: Optional[str] = typer.Option(None, "--fusjon", help=M.OPT_FUSJON),
+    fra: Optional[str] = typer.Option(None, "--fra", help=M.OPT_FRA),
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
         from .library import ask
 
         settings = _settings(korpus, indeks, modell, fusion=fusjon)
+        if fra is not None:
+            for q in _questions_from(fra):
+                try:
+                    hits = [h.to_json() for h in ask(settings, q, k=k, sources=kilde or ())]
+                    _print_jsonl({"spørsmål": q, "treff": hits})
+                except LitsokError as exc:
+                    _print_jsonl({"spørsmål": q, "feil": exc.message})
+            return 0
         if sporsmal is not None:
             hits = ask(settings, sporsmal, k=k, sources=kilde or ())
             _print_hits(hits, as_json)
@@ -225,10 +254,101 @@ def kilder(
     _run(body)
 
 
+# ----------------------------------------------------------------- vis, status, overvåk
+
+
+@app.command("vis", help=M.VIS_HELP)
+def vis(
+    kilde: str = typer.Argument(..., metavar="KILDE", help="Kildenøkkelen, f.eks. biestek1972."),
+    side: str = typer.Argument(..., metavar="SIDE", help="Den trykte siden, f.eks. 29."),
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    def body() -> int:
+        from .library import show_page
+
+        view = show_page(_settings(korpus, indeks, None), kilde, side)
+        if as_json:
+            _print_json(view.to_json())
+            return 0
+        from rich.markup import escape
+
+        c = _console()
+        c.print(f"[bold]{escape(view.citation)}[/bold] {escape(view.source_title)}")
+        for p in view.pages:
+            where = f"s. {p.label}" + (f" (PDF-side {p.pdf_index + 1})" if p.pdf_index is not None else "")
+            c.print(f"[dim]── {where} · {escape(p.file)} ──[/dim]")
+            c.print(escape(p.text), soft_wrap=True)
+        return 0
+
+    _run(body)
+
+
+@app.command("status", help=M.STATUS_HELP)
+def status_cmd(
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    def body() -> int:
+        from .library import status
+
+        st = status(_settings(korpus, indeks, None))
+        if as_json:
+            _print_json(st.to_json())
+            return 0
+        c = _console()
+        c.print(f"Korpus:  {st.corpus}")
+        c.print(f"Indeks:  {st.index}" + ("" if st.index_exists else " (finnes ikke ennå: kjør `litsok indekser`)"))
+        if st.index_exists:
+            c.print(f"Modell:  {st.embedder_id}")
+            c.print(f"Innhold: {st.files} filer, {st.sources} kilder, {st.chunks} tekstbiter, indeksert {st.created}")
+        if st.is_stale:
+            parts = [f"{len(st.stale_new)} nye", f"{len(st.stale_changed)} endret", f"{len(st.stale_removed)} fjernet"]
+            c.print("Utdatert: " + ", ".join(parts) + (", kilder.bib endret" if st.bibliography_changed else "") + " – kjør `litsok indekser`.")
+            for f in st.stale_new + st.stale_changed + st.stale_removed:
+                c.print(f"   {f}")
+        elif st.index_exists:
+            c.print("Oppdatert: indeksen stemmer med korpuset.")
+        for f, reason in st.failed.items():
+            c.print(f"Kunne ikke leses: {reason}")
+        c.print("OCR:     " + ("tilgjengelig (tesseract, norsk)" if st.ocr is None else st.ocr))
+        return 0
+
+    _run(body)
+
+
+@app.command("overvåk", help=M.OVERVAK_HELP)
+def overvak(
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    modell: Optional[str] = ModellOpt,
+    intervall: float = typer.Option(2.0, "--intervall", min=0.2, help="Sekunder mellom hver sjekk av korpuset."),
+) -> None:
+    def body() -> int:
+        from .library import index_corpus
+        from .watch import watch
+
+        settings = _settings(korpus, indeks, modell)
+        c = _console()
+        c.print(f"Overvåker «{settings.corpus}» (Ctrl-C avslutter) ...")
+        for report in watch(settings, lambda: index_corpus(settings), interval=intervall):
+            changed = len(report.new) + len(report.changed) + len(report.removed)
+            c.print(f"{report.chunks} biter, {changed} filer endret, {report.embedded} bygd inn på {report.seconds:.1f} s.")
+            for f, reason in report.failed.items():
+                c.print(f"Hoppet over: {reason}")
+        return 0
+
+    _run(body)
+
+
 # English aliases, hidden from the Norwegian help.
 app.command("index", hidden=True)(indekser)
 app.command("ask", hidden=True)(spor)
 app.command("sources", hidden=True)(kilder)
+app.command("show", hidden=True)(vis)
+app.command("watch", hidden=True)(overvak)
 
 
 def main() -> None:  # console-script entry point

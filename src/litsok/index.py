@@ -6,6 +6,7 @@
       gen-20261126T154300-1234/  one complete index:
         manifest.json            format version, embedder, chunker, files + hashes
         chunks.jsonl             one chunk per line, with its citation and embedding key
+        pages.jsonl              the pages the chunks were cut from (for `litsok vis`)
         vectors.faiss            FAISS index, row i = line i of chunks.jsonl
         bm25/                    bm25s index (no pickle)
         sources.json             the sources: title, CSL metadata, missing fields
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterator, Sequence
 
 from .errors import IndexFormatError, IndexLockedError, IndexMissingError, LitsokError
-from .model import Chunk
+from .model import Chunk, Page
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -52,6 +53,7 @@ class FileRecord:
     chunks: int
     page_origin: str
     warnings: tuple[str, ...] = ()
+    settings_key: str = ""  # what else decided the pages (PDF: source, first page, page range)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,14 @@ class LoadedIndex:
     sources: dict[str, dict[str, Any]]
     _vectors: VectorIndex | None = None
     _lexical: LexicalIndex | None = None
+    _pages: list[Page] | None = None
+
+    @property
+    def pages(self) -> list[Page]:
+        if self._pages is None:
+            path = self.folder / "pages.jsonl"
+            self._pages = [Page.from_json(json.loads(line)) for line in _lines(path)] if path.exists() else []
+        return self._pages
 
     @property
     def vectors(self) -> VectorIndex:
@@ -226,6 +236,7 @@ class IndexWriter:
         chunks: Sequence[StoredChunk],
         vectors: np.ndarray,
         sources: dict[str, dict[str, Any]],
+        pages: Sequence[Page] = (),
     ) -> None:
         from .lexical import LexicalIndex
         from .vectors import VectorIndex
@@ -234,6 +245,9 @@ class IndexWriter:
             for sc in chunks:
                 rec = sc.chunk.to_json() | {"citation": sc.citation, "embed_key": sc.embed_key}
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        with (gen / "pages.jsonl").open("w", encoding="utf-8") as fh:
+            for page in pages:
+                fh.write(json.dumps(page.to_json(), ensure_ascii=False) + "\n")
         VectorIndex.build(vectors).save(gen / "vectors.faiss")
         (gen / "bm25").mkdir()
         LexicalIndex.build([lexical_text(sc.chunk) for sc in chunks]).save(gen / "bm25")

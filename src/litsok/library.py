@@ -105,6 +105,7 @@ class SourceSummary:
 class _FileResult:
     record: FileRecord
     chunks: list[Chunk] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
 
 
 def index_corpus(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> IndexReport:
@@ -125,9 +126,12 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
         previous = _previous_index(settings.index, embedder_id, chunk_settings, full)
         prev_files = {f.file: f for f in previous.manifest.files} if previous else {}
         prev_chunks: dict[str, list[Chunk]] = {}
+        prev_pages: dict[str, list[Page]] = {}
         if previous:
             for sc in previous.chunks:
                 prev_chunks.setdefault(sc.chunk.file, []).append(sc.chunk)
+            for page in previous.pages:
+                prev_pages.setdefault(page.file, []).append(page)
 
         # 1. read and chunk what changed
         t = time.perf_counter()
@@ -139,9 +143,10 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
                 progress("les", i, len(listing.files))
             digest = file_hash(cf.path)
             prev = prev_files.get(cf.rel)
-            if prev and prev.sha256 == digest and cf.rel in prev_chunks:
+            reusable = prev and prev.sha256 == digest and prev.settings_key == _settings_key(cf, bib.sources)
+            if prev and reusable and cf.rel in prev_chunks and cf.rel in prev_pages:
                 unchanged.append(cf.rel)
-                results.append(_FileResult(prev, prev_chunks[cf.rel]))
+                results.append(_FileResult(prev, prev_chunks[cf.rel], prev_pages.get(cf.rel, [])))
                 warnings += prev.warnings
                 continue
             (changed if prev else new).append(cf.rel)
@@ -197,7 +202,7 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
             progress("skriv", 0, 1)
         gen = writer.new_generation()
         try:
-            writer.write(gen, manifest, stored, vectors, source_json)
+            writer.write(gen, manifest, stored, vectors, source_json, [p for r in results for p in r.pages])
             writer.commit(gen)
         except OSError as exc:
             writer.cleanup(keep=None)
@@ -268,8 +273,20 @@ def _read_file(
         chunks=len(chunks),
         page_origin=origin,
         warnings=tuple(warnings),
+        settings_key=_settings_key(cf, bib),
     )
-    return _FileResult(record, chunks)
+    return _FileResult(record, chunks, pages)
+
+
+def _settings_key(cf: CorpusFile, bib: dict[str, Source]) -> str:
+    """Bibliography facts that decide a PDF's printed pages; a change re-reads the file."""
+    if cf.kind != "pdf":
+        return ""
+    from .sources import page_range
+
+    key = match_pdf_source(cf.rel, bib)
+    src = bib.get(key) if key else None
+    return f"{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
 
 
 def match_pdf_source(rel: str, bib: dict[str, Source]) -> str | None:
@@ -517,3 +534,147 @@ def with_paths(settings: Settings, corpus: Path | None, index: Path | None, embe
         index=index if index is not None else settings.index,
         embedder=embedder if embedder is not None else settings.embedder,
     )
+
+
+# --------------------------------------------------------------------------- reading a page
+
+
+@dataclass(frozen=True)
+class PageView:
+    source_key: str
+    source_title: str
+    citation: str
+    pages: tuple[Page, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source_key": self.source_key,
+            "source_title": self.source_title,
+            "citation": self.citation,
+            "pages": [p.to_json() for p in self.pages],
+        }
+
+
+def label_contains(label: str, page: str) -> bool:
+    """Does the printed label ("28–29", "180", "xii") include `page`?"""
+    from .model import split_label
+
+    first, last = split_label(label)
+    if page.isdigit() and first.isdigit() and last.isdigit():
+        return int(first) <= int(page) <= int(last)
+    return page.lower() in (first.lower(), last.lower())
+
+
+def show_page(settings: Settings, key: str, page: str) -> PageView:
+    """The whole text of one printed page of a source (for `litsok vis`)."""
+    from .cite import in_text
+
+    index = open_index(settings)
+    if key not in index.sources:
+        raise LitsokError(f"Ukjent kilde «{key}». Kjente kilder: {', '.join(sorted(index.sources))} (se `litsok kilder`).")
+    page = page.strip().removeprefix("s.").strip()
+    of_source = [p for p in index.pages if p.source_key == key]
+    found = tuple(p for p in of_source if p.label and label_contains(p.label, page))
+    if not found:
+        labels = ", ".join(dict.fromkeys(p.label for p in of_source if p.label)) or "ingen"
+        raise LitsokError(f"Kilden «{key}» har ingen side {page} i indeksen. Sider som finnes: {labels}.")
+    src = index.sources[key]
+    source = Source(key=key, csl=src["csl"])
+    origin = found[0].label_origin
+    citation = in_text(source, page)
+    if origin == ORIGIN_PDF_INDEX and citation.endswith(")"):
+        citation = citation[:-1] + " i PDF-en)"
+    return PageView(key, src["title"], citation, found)
+
+
+# --------------------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class Status:
+    corpus: Path
+    index: Path
+    index_exists: bool
+    embedder_id: str
+    files: int
+    sources: int
+    chunks: int
+    created: str
+    stale_new: tuple[str, ...]
+    stale_changed: tuple[str, ...]
+    stale_removed: tuple[str, ...]
+    bibliography_changed: bool
+    failed: dict[str, str]
+    ocr: str | None  # None when OCR is available, else the reason
+
+    @property
+    def is_stale(self) -> bool:
+        return bool(self.stale_new or self.stale_changed or self.stale_removed or self.bibliography_changed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "korpus": str(self.corpus),
+            "indeks": str(self.index),
+            "indeks_finnes": self.index_exists,
+            "modell": self.embedder_id,
+            "filer": self.files,
+            "kilder": self.sources,
+            "biter": self.chunks,
+            "indeksert": self.created,
+            "utdatert": self.is_stale,
+            "nye": list(self.stale_new),
+            "endret": list(self.stale_changed),
+            "fjernet": list(self.stale_removed),
+            "kilder_bib_endret": self.bibliography_changed,
+            "feilet": self.failed,
+            "ocr": self.ocr or "tilgjengelig",
+        }
+
+
+def status(settings: Settings) -> Status:
+    """Where things are, what the index holds and what has changed since."""
+    from .errors import CorpusError
+    from .index import read_manifest
+    from .ingest.corpus import file_hash, scan
+    from .ingest.ocr import ocr_available
+
+    try:
+        manifest: Manifest | None = read_manifest(settings.index)
+    except LitsokError:
+        manifest = None
+    try:
+        listing = scan(settings.corpus)
+        files = {cf.rel: cf.path for cf in listing.files}
+        bibs = {str(p.relative_to(listing.root)): p for p in listing.bibliographies}
+    except CorpusError:
+        files, bibs = {}, {}
+    indexed = {f.file: f.sha256 for f in manifest.files} if manifest else {}
+    failed = manifest.failed if manifest else {}
+    new = tuple(f for f in files if f not in indexed and f not in failed)
+    changed = tuple(f for f in files if f in indexed and file_hash(files[f]) != indexed[f])
+    removed = tuple(f for f in indexed if f not in files)
+    bib_changed = bool(manifest) and {k: file_hash(p) for k, p in bibs.items()} != manifest.bibliography  # type: ignore[union-attr]
+    return Status(
+        corpus=settings.corpus,
+        index=settings.index,
+        index_exists=manifest is not None,
+        embedder_id=manifest.embedder_id if manifest else "",
+        files=len(manifest.files) if manifest else 0,
+        sources=len({f.source_key for f in manifest.files}) if manifest else 0,
+        chunks=sum(f.chunks for f in manifest.files) if manifest else 0,
+        created=manifest.created if manifest else "",
+        stale_new=new,
+        stale_changed=changed,
+        stale_removed=removed,
+        bibliography_changed=bib_changed,
+        failed=dict(failed),
+        ocr=ocr_available(),
+    )
+
+
+# --------------------------------------------------------------------------- many questions
+
+
+def read_questions(text: str) -> list[str]:
+    """One question per line; blank lines and lines starting with # are skipped."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]

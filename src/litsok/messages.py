@@ -20,3 +20,7 @@ OPT_FUSJON = "Rangering: hybrid (standard), rrf, dense eller lexical."
 PROMPT = "spørsmål (tom linje avslutter)> "
 NO_HITS = "Ingen treff. Prøv andre ord, eller sjekk at kilden er indeksert (`litsok kilder`)."
 STAGES = {"les": "Leser filer", "bygg inn": "Bygger inn tekst", "skriv": "Skriver indeks"}
+VIS_HELP = "Vis hele teksten på én side av en kilde, for å lese sammenhengen rundt et treff."
+STATUS_HELP = "Vis korpus, indeks, modell, antall, når det sist ble indeksert, hva som er utdatert og om OCR virker."
+OVERVAK_HELP = "Overvåk korpusmappen og oppdater indeksen når noe endres."
+OPT_FRA = "Les spørsmål fra en fil (ett per linje, `-` for standard inn) og skriv JSON-linjer."

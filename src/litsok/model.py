@@ -35,6 +35,21 @@ class Page:
     label_origin: str = ORIGIN_NONE
     heading: str = ""  # section heading the page belongs to (notes), for context
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source_key": self.source_key,
+            "file": self.file,
+            "label": self.label,
+            "text": self.text,
+            "pdf_index": self.pdf_index,
+            "label_origin": self.label_origin,
+            "heading": self.heading,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Page:
+        return cls(**d)
+
 
 @dataclass(frozen=True)
 class Chunk:

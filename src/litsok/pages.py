@@ -33,7 +33,7 @@ class Numbering:
 
 
 def roman_to_int(token: str) -> int | None:
-    """"xii" -> 12; None for anything that is not a lowercase roman numeral."""
+    """Parse a roman numeral: "xii" -> 12; None for anything that is not a lowercase roman numeral."""
     if not token or not _ROMAN_RE.match(token):
         return None
     total = 0
@@ -217,12 +217,12 @@ def split_running_lines(
         for k, lines in enumerate(pages)
     ]
     shapes: Counter[str] = Counter()
-    for lines, edge in zip(pages, edge_sets):
+    for lines, edge in zip(pages, edge_sets, strict=True):
         for shape in {_shape(lines[i]) for i in edge if i < len(lines)}:
             shapes[shape] += 1
     bodies: list[list[str]] = []
     tokens: list[list[str]] = []
-    for lines, edge in zip(pages, edge_sets):
+    for lines, edge in zip(pages, edge_sets, strict=True):
         drop: set[int] = set()
         toks: list[str] = []
         for i in sorted(j for j in edge if j < len(lines)):

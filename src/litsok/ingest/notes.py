@@ -62,8 +62,13 @@ def split_front_matter(text: str, file: str) -> tuple[dict[str, str], str, int, 
         return {}, text, 0, ()
     end = re.search(r"^(---|\.\.\.)\s*$", text[3:], re.MULTILINE)
     if end is None:
-        return {}, text, 0, (
-            f"{file}: front matter (---) er ikke avsluttet med en linje «---»; hele filen leses som tekst uten kildenøkkel.",
+        return (
+            {},
+            text,
+            0,
+            (
+                f"{file}: front matter (---) er ikke avsluttet med en linje «---»; hele filen leses som tekst uten kildenøkkel.",
+            ),
         )
     block = text[3 : 3 + end.start()]
     body_start = 3 + end.end()
@@ -151,7 +156,9 @@ def read_note(path: Path, file: str) -> Note:
     text, enc_warnings = decode(raw, file)
     note = parse_note(text, file, fallback_key=note_key(file))
     if not note.pages:
-        raise UnreadableFileError(file, "inneholder ingen tekst.", "Skriv notater i den, eller flytt den ut av korpuset.")
+        raise UnreadableFileError(
+            file, "inneholder ingen tekst.", "Skriv notater i den, eller flytt den ut av korpuset."
+        )
     return Note(note.source_key, note.title, note.pages, enc_warnings + note.warnings)
 
 

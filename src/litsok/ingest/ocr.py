@@ -1,7 +1,7 @@
 """OCR for scanned PDF pages: pypdfium2 renders, Tesseract (`nor+eng`) reads.
 
-Pages run in a small process pool (one Tesseract per core, each limited to one
-thread), and every result is cached on disk by the PDF's SHA-256, the page
+Pages run `workers` at a time (one Tesseract process per core, each limited to
+one thread, driven from a small thread pool), and every result is cached on disk by the PDF's SHA-256, the page
 index, the languages and the resolution, so a scan is read once. A scan whose
 page is much wider than tall (two book pages side by side) is cut in two and
 read as a left and a right page.
@@ -18,15 +18,16 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 INSTALL_HINT = "Installer Tesseract med norsk språkmodell: `apt-get install tesseract-ocr tesseract-ocr-nor`."
 SPREAD_RATIO = 1.15  # width / height above which a scanned page is two book pages
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 TESSERACT_TIMEOUT_S = 180
 
 
@@ -48,6 +49,11 @@ class OcrJob:
     split: bool
 
 
+# One read page: its lines in Tesseract's reading order, each as
+# (text, top, bottom) with top/bottom as fractions of the page height.
+OcrLines = tuple[tuple[str, float, float], ...]
+
+
 class OcrError(Exception):
     """Tesseract or rendering failed on one page (reported as a warning)."""
 
@@ -59,9 +65,7 @@ def ocr_available(languages: str = "nor+eng") -> str | None:
     if exe is None:
         return f"Tesseract er ikke installert. {INSTALL_HINT}"
     try:
-        out = subprocess.run(
-            [exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
-        )
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         return f"Tesseract kan ikke startes ({exc}). {INSTALL_HINT}"
     have = {line.strip() for line in (out.stdout + out.stderr).splitlines()}
@@ -89,33 +93,51 @@ def _cache_path(options: OcrOptions, sha: str, job: OcrJob) -> Path:
     return options.cache_dir / sha[:2] / f"{sha}-{job.pdf_index}-{split}-{options.dpi}-{langs}.json"
 
 
-def _read_cache(path: Path) -> tuple[str, ...] | None:
+def _read_cache(path: Path) -> tuple[OcrLines, ...] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if data.get("version") != CACHE_VERSION:
+            return None
+        return tuple(tuple((str(t), float(a), float(b)) for t, a, b in part) for part in data["parts"])
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if data.get("version") != CACHE_VERSION or not isinstance(data.get("parts"), list):
-        return None
-    return tuple(str(p) for p in data["parts"])
 
 
-def _write_cache(path: Path, parts: Sequence[str]) -> None:
+def _write_cache(path: Path, parts: Sequence[OcrLines]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"version": CACHE_VERSION, "parts": list(parts)}, fh, ensure_ascii=False)
+        json.dump(
+            {"version": CACHE_VERSION, "parts": [list(map(list, part)) for part in parts]}, fh, ensure_ascii=False
+        )
     os.replace(tmp, path)
 
 
-def _tesseract(image: object, languages: str) -> str:
+def parse_tsv(tsv: str, height: int) -> OcrLines:
+    """Tesseract's TSV (one row per word) -> lines in reading order with their position."""
+    lines: dict[tuple[str, str, str], list[tuple[str, int, int]]] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        top, h = int(cols[7]), int(cols[9])
+        lines.setdefault((cols[2], cols[3], cols[4]), []).append((cols[11], top, top + h))
+    height = max(height, 1)
+    return tuple(
+        (" ".join(w for w, _, _ in words), min(t for _, t, _ in words) / height, max(b for _, _, b in words) / height)
+        for words in lines.values()
+    )
+
+
+def _tesseract(image: Any, languages: str) -> OcrLines:
     """Run the tesseract CLI on a PIL image; one thread, since the pool has one per core."""
     with tempfile.TemporaryDirectory(prefix="litsok-ocr-") as tmp:
         png = Path(tmp) / "side.png"
-        image.save(png)  # type: ignore[attr-defined]
+        image.save(png)
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         try:
             out = subprocess.run(
-                ["tesseract", str(png), "stdout", "-l", languages, "--psm", "3"],
+                ["tesseract", str(png), "stdout", "-l", languages, "--psm", "3", "tsv"],
                 capture_output=True,
                 text=True,
                 timeout=TESSERACT_TIMEOUT_S,
@@ -126,31 +148,36 @@ def _tesseract(image: object, languages: str) -> str:
             raise OcrError(str(exc)) from exc
     if out.returncode != 0:
         raise OcrError(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"kode {out.returncode}")
-    return out.stdout
+    return parse_tsv(out.stdout, image.size[1])
 
 
-def ocr_page(pdf_path: str, job: OcrJob, languages: str, dpi: int) -> tuple[str, ...]:
-    """Render one page and read it; two texts (left, right) when `job.split`."""
-    import pypdfium2 as pdfium  # lazy: heavy, and only scans need it
+_PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe; Tesseract runs outside the lock
 
-    doc = pdfium.PdfDocument(pdf_path)
-    try:
-        page = doc[job.pdf_index]
-        bitmap = page.render(scale=dpi / 72)
-        image = bitmap.to_pil().convert("L")
-        page.close()
-    finally:
-        doc.close()
+
+def _render(pdf_path: str, pdf_index: int, dpi: int) -> Any:
+    """One page as a greyscale PIL image at `dpi`."""
+    import pypdfium2 as pdfium  # lazy: only scans need it
+
+    with _PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(pdf_path)
+        try:
+            page = doc[pdf_index]
+            image = page.render(scale=dpi / 72).to_pil().convert("L")
+            page.close()
+        finally:
+            doc.close()
+    return image
+
+
+def ocr_page(pdf_path: str, job: OcrJob, languages: str, dpi: int) -> tuple[OcrLines, ...]:
+    """Render one page and read it; two parts (left, right) when `job.split`."""
+    image = _render(pdf_path, job.pdf_index, dpi)
     if not job.split:
         return (_tesseract(image, languages),)
     w, h = image.size
     left = image.crop((0, 0, w // 2, h))
     right = image.crop((w // 2, 0, w, h))
     return (_tesseract(left, languages), _tesseract(right, languages))
-
-
-def _ocr_job(args: tuple[str, OcrJob, str, int]) -> tuple[str, ...]:
-    return ocr_page(*args)
 
 
 def ocr_pages(
@@ -160,15 +187,15 @@ def ocr_pages(
     *,
     sha256: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict[int, tuple[str, ...]], dict[int, str]]:
-    """Read the scanned pages `jobs` -> ({pdf_index: texts}, {pdf_index: error}).
+) -> tuple[dict[int, tuple[OcrLines, ...]], dict[int, str]]:
+    """Read the scanned pages `jobs` -> ({pdf_index: lines per part}, {pdf_index: error}).
 
-    Cached pages are returned without running Tesseract; the rest run in a
-    process pool of `options.workers`. A page that fails is reported in the
-    second dict and the others go on.
+    Cached pages are returned without running Tesseract; the rest run
+    `options.workers` Tesseract processes at a time. A page that fails is
+    reported in the second dict and the others go on.
     """
     sha = sha256 or file_sha256(pdf_path)
-    results: dict[int, tuple[str, ...]] = {}
+    results: dict[int, tuple[OcrLines, ...]] = {}
     errors: dict[int, str] = {}
     todo: list[OcrJob] = []
     for job in jobs:
@@ -182,7 +209,7 @@ def ocr_pages(
     if progress and done:
         progress(done, total)
 
-    def finish(job: OcrJob, parts: tuple[str, ...]) -> None:
+    def finish(job: OcrJob, parts: tuple[OcrLines, ...]) -> None:
         nonlocal done
         results[job.pdf_index] = parts
         try:
@@ -193,24 +220,15 @@ def ocr_pages(
         if progress:
             progress(done, total)
 
+    # Each worker thread renders its page (under a lock) and waits on its own
+    # Tesseract process, so `workers` pages are read at once, one per core.
     workers = max(1, min(options.workers, len(todo)))
-    if workers == 1:
-        for job in todo:
-            try:
-                finish(job, ocr_page(str(pdf_path), job, options.languages, options.dpi))
-            except Exception as exc:  # noqa: BLE001 - one bad page must not stop the file
-                errors[job.pdf_index] = str(exc) or type(exc).__name__
-        return results, errors
-
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {
-            pool.submit(_ocr_job, (str(pdf_path), job, options.languages, options.dpi)): job
-            for job in todo
-        }
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="litsok-ocr") as pool:
+        futures = {pool.submit(ocr_page, str(pdf_path), job, options.languages, options.dpi): job for job in todo}
         for fut in as_completed(futures):
             job = futures[fut]
             try:
                 finish(job, fut.result())
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - one bad page must not stop the file
                 errors[job.pdf_index] = str(exc) or type(exc).__name__
     return results, errors

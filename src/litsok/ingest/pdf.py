@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from litsok.errors import UnreadableFileError
-from litsok.ingest.ocr import INSTALL_HINT, OcrJob, OcrOptions, SPREAD_RATIO, ocr_available
+from litsok.ingest.ocr import INSTALL_HINT, SPREAD_RATIO, OcrJob, OcrLines, OcrOptions, ocr_available
 from litsok.model import (
     ORIGIN_BIB,
     ORIGIN_PAGELABELS,
@@ -53,7 +53,9 @@ _LIGATURES = {
     "\ufb05": "ft", "\ufb06": "st", "\u0132": "IJ", "\u0133": "ij",
 }  # fmt: skip
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACES = dict.fromkeys(map(ord, "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " ")
+_SPACES = dict.fromkeys(
+    map(ord, "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " "
+)
 # Words a suspended compound hangs on: "barne- og familievern" keeps "barne- ".
 _SUSPENDED_NEXT = {"og", "eller", "samt", "til", "enn", "and", "or"}
 _HYPHEN_BREAK = re.compile(r"(\S*?)([\w\d])-[ ]*\n[ ]*(\S+)")
@@ -263,32 +265,42 @@ def _open(path: Path, rel_file: str) -> Any:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UnreadableFileError(rel_file, f"fila kan ikke åpnes ({exc.strerror or exc}).", "Sjekk at fila finnes og kan leses.") from exc
+        raise UnreadableFileError(
+            rel_file, f"fila kan ikke åpnes ({exc.strerror or exc}).", "Sjekk at fila finnes og kan leses."
+        ) from exc
     if size == 0:
         raise UnreadableFileError(rel_file, "fila er tom (0 byte).", "Last ned PDF-en på nytt.")
     try:
         reader = PdfReader(path, strict=False)
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
         raise UnreadableFileError(
-            rel_file, f"fila er ikke en lesbar PDF ({type(exc).__name__}: {exc}).", "Last ned PDF-en på nytt, eller åpne og lagre den på nytt som PDF."
+            rel_file,
+            f"fila er ikke en lesbar PDF ({type(exc).__name__}: {exc}).",
+            "Last ned PDF-en på nytt, eller åpne og lagre den på nytt som PDF.",
         ) from exc
     if reader.is_encrypted:
         try:
             ok = reader.decrypt("")
         except (DependencyError, NotImplementedError) as exc:
             raise UnreadableFileError(
-                rel_file, f"PDF-en er kryptert med en metode som krever en ekstra pakke ({exc}).", "Installer `cryptography` (`pip install cryptography`) og kjør på nytt."
+                rel_file,
+                f"PDF-en er kryptert med en metode som krever en ekstra pakke ({exc}).",
+                "Installer `cryptography` (`pip install cryptography`) og kjør på nytt.",
             ) from exc
         except Exception:  # noqa: BLE001 - a damaged encryption dictionary: treat as locked
             ok = 0
         if not ok:
             raise UnreadableFileError(
-                rel_file, "PDF-en er passordbeskyttet.", "Åpne den med passordet og lagre en kopi uten passord (f.eks. «Skriv ut til PDF»), og legg kopien i korpuset."
+                rel_file,
+                "PDF-en er passordbeskyttet.",
+                "Åpne den med passordet og lagre en kopi uten passord (f.eks. «Skriv ut til PDF»), og legg kopien i korpuset.",
             )
     try:
         count = len(reader.pages)
     except Exception as exc:  # noqa: BLE001
-        raise UnreadableFileError(rel_file, f"sidene i PDF-en kan ikke leses ({exc}).", "Last ned PDF-en på nytt.") from exc
+        raise UnreadableFileError(
+            rel_file, f"sidene i PDF-en kan ikke leses ({exc}).", "Last ned PDF-en på nytt."
+        ) from exc
     if count == 0:
         raise UnreadableFileError(rel_file, "PDF-en har ingen sider.", "Last ned PDF-en på nytt.")
     return reader
@@ -316,6 +328,18 @@ def _is_spread(page: Any) -> bool:
     except Exception:  # noqa: BLE001
         return False
     return h > 0 and w / h > SPREAD_RATIO
+
+
+def _ocr_unit(pdf_index: int, part: OcrLines) -> _Unit:
+    """A page read by OCR: header lines first, footer lines last, and which
+    lines stand in the margins (by their position on the scan)."""
+    lines = [(t, top, bottom) for t, top, bottom in part if t.strip()]
+    head = [ln for ln in lines if ln[2] < MARGIN_ZONE][:EDGE_LINES]
+    foot = [ln for ln in lines if ln[1] > 1 - MARGIN_ZONE and ln not in head][-EDGE_LINES:]
+    body = [ln for ln in lines if ln not in head and ln not in foot]
+    ordered = [t for t, _, _ in head + body + foot]
+    edges = set(range(len(head))) | set(range(len(head) + len(body), len(ordered)))
+    return _Unit(pdf_index, ordered, edges)
 
 
 def _page_ranges(indices: Sequence[int]) -> str:
@@ -391,6 +415,7 @@ def _read(
     per_page: dict[int, list[_Unit]] = {}  # pdf index -> its printed pages (two for a spread)
     scanned: list[OcrJob] = []
     failed: list[int] = []
+    done_text = 0
     for i, page in enumerate(reader.pages):
         edges: set[int] | None
         try:
@@ -404,17 +429,19 @@ def _read(
                 failed.append(i)
         if any(ln.strip() for ln in lines):
             per_page[i] = [_Unit(i, lines, edges)]
+            done_text += 1
+            if progress:
+                progress(done_text, n_pdf)
         else:
             spread = _is_spread(page) and _has_image(page)
             if _has_image(page):
                 scanned.append(OcrJob(i, spread))
             per_page[i] = [_Unit(i, []) for _ in range(2 if spread else 1)]
-        if progress and not (scanned and ocr):
-            progress(i + 1, n_pdf)
     if failed:
         warnings.append(f"{rel_file}: teksten på PDF-side {_page_ranges(failed)} kunne ikke leses og er hoppet over.")
 
     # 2. OCR for scanned pages
+    ocr_errors: dict[int, str] = {}
     if scanned:
         reason = ocr_available(ocr.languages) if ocr is not None else None
         pages_txt = _page_ranges([j.pdf_index for j in scanned])
@@ -428,31 +455,38 @@ def _read(
         else:
             from litsok.ingest.ocr import ocr_pages
 
-            text_pages = n_pdf - len(scanned)
-
             def ocr_progress(done: int, total: int) -> None:
                 if progress:
-                    progress(text_pages + done, text_pages + total)
+                    progress(done_text + done, n_pdf)
 
-            results, errors = ocr_pages(path, scanned, ocr, progress=ocr_progress)
+            results, ocr_errors = ocr_pages(path, scanned, ocr, progress=ocr_progress)
             for idx, parts in results.items():
-                per_page[idx] = [_Unit(idx, [ln for ln in clean_text(p).splitlines() if ln.strip()]) for p in parts]
-            if errors:
+                per_page[idx] = [_ocr_unit(idx, part) for part in parts]
+            if ocr_errors:
                 warnings.append(
-                    f"{rel_file}: OCR feilet på PDF-side {_page_ranges(sorted(errors))} "
-                    f"({next(iter(errors.values()))}). Sjekk Tesseract-installasjonen ({INSTALL_HINT.split(': ', 1)[1]})."
+                    f"{rel_file}: OCR feilet på PDF-side {_page_ranges(sorted(ocr_errors))} "
+                    f"({next(iter(ocr_errors.values()))}). Sjekk Tesseract-installasjonen. {INSTALL_HINT}"
                 )
 
     units = [unit for i in range(n_pdf) for unit in per_page[i]]
     if not any(u.lines for u in units):
+        if ocr_errors:
+            raise UnreadableFileError(
+                rel_file,
+                f"PDF-en er skannet, og OCR feilet ({next(iter(ocr_errors.values()))}).",
+                f"Sjekk Tesseract-installasjonen: {INSTALL_HINT}",
+            )
         if scanned and (ocr is None or ocr_available(ocr.languages)):
             why = ocr_available(ocr.languages) if ocr is not None else None
             raise UnreadableFileError(
                 rel_file,
                 "PDF-en er skannet og har ikke noe tekstlag.",
-                why or "Slå på OCR for fila (krever Tesseract med norsk: `apt-get install tesseract-ocr tesseract-ocr-nor`).",
+                why
+                or "Slå på OCR for fila (krever Tesseract med norsk: `apt-get install tesseract-ocr tesseract-ocr-nor`).",
             )
-        raise UnreadableFileError(rel_file, "PDF-en inneholder ingen tekst.", "Sjekk at det er riktig fil, eller last den ned på nytt.")
+        raise UnreadableFileError(
+            rel_file, "PDF-en inneholder ingen tekst.", "Sjekk at det er riktig fil, eller last den ned på nytt."
+        )
 
     # 3. headers and footers: drop them from the text, read page numbers from them
     bodies, tokens = split_running_lines([u.lines for u in units], [u.edges for u in units])
@@ -518,8 +552,9 @@ def _read(
         )
         origins[page_origin] += 1
     if not pages:
-        raise UnreadableFileError(rel_file, "PDF-en inneholder ingen tekst utenom topp- og bunntekst.", "Sjekk at det er riktig fil.")
+        raise UnreadableFileError(
+            rel_file, "PDF-en inneholder ingen tekst utenom topp- og bunntekst.", "Sjekk at det er riktig fil."
+        )
     if progress:
         progress(n_pdf, n_pdf)
     return PdfReadResult(pages=tuple(pages), warnings=tuple(warnings), page_origin=origins.most_common(1)[0][0])
-

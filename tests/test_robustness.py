@@ -1,0 +1,146 @@
+"""Faults and the commands around the index: killed and concurrent runs, vis,
+status, many questions, watch mode, litsok.toml."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from litsok.cli import app
+from litsok.config import Settings, load_settings
+from litsok.index import CURRENT, load_index
+from litsok.library import index_corpus, status
+from litsok.watch import watch
+
+runner = CliRunner()
+SLOW = [sys.executable, str(Path(__file__).parent / "slow_indexer.py")]
+
+
+def _many_notes(corpus: Path, n: int) -> None:
+    for i in range(n):
+        (corpus / "notater" / f"ekstra{i:03d}.md").write_text(
+            f"---\nkilde: biestek1972\n---\n## s. {200 + i}\nEkstra notat nummer {i} om tillit og samarbeid.\n",
+            encoding="utf-8",
+        )
+
+
+def _wait_for_lock_holder(index: Path, proc: subprocess.Popen, timeout: float = 20) -> None:
+    lock = index / ".lock"
+    end = time.time() + timeout
+    while time.time() < end:
+        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the indexer never took the lock")
+
+
+def test_killed_indexer_leaves_previous_index_usable_and_next_run_finishes(settings):
+    index_corpus(settings)
+    before = (settings.index / CURRENT).read_text()
+    _many_notes(settings.corpus, 60)  # ~4 batches of slow embedding
+    args = ["indekser", "--modell", "test-slow", "--korpus", str(settings.corpus), "--indeks", str(settings.index)]
+    proc = subprocess.Popen([*SLOW, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_lock_holder(settings.index, proc)
+    time.sleep(0.6)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (settings.index / CURRENT).read_text() == before
+    res = runner.invoke(app, ["spør", "aksept", "-k", "1", "--korpus", str(settings.corpus), "--indeks", str(settings.index)])
+    assert res.exit_code == 0 and "(Biestek, 1972, s. 28–29)" in res.stdout
+    report = index_corpus(settings)  # the lock died with the process
+    assert report.chunks == 65
+    assert [p.name for p in settings.index.iterdir() if p.name.startswith("gen-")] == [
+        (settings.index / CURRENT).read_text().strip()
+    ]
+
+
+def test_concurrent_second_run_is_refused_with_a_clear_message(settings):
+    _many_notes(settings.corpus, 40)
+    args = ["indekser", "--modell", "test-slow", "--korpus", str(settings.corpus), "--indeks", str(settings.index)]
+    first = subprocess.Popen([*SLOW, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_lock_holder(settings.index, first)
+        second = subprocess.run([*SLOW, *args], capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "En annen `litsok indekser` skriver allerede" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        assert first.wait(timeout=60) == 0
+    assert len(load_index(settings.index).chunks) == 45
+
+
+def _cli(settings, *argv, input=None):
+    return runner.invoke(app, [*argv, "--korpus", str(settings.corpus), "--indeks", str(settings.index)], input=input)
+
+
+def test_vis_shows_the_whole_page(settings):
+    index_corpus(settings)
+    res = _cli(settings, "vis", "biestek1972", "29")
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[0] == "(Biestek, 1972, s. 29) Klient-sosialarbeider-relasjonen"
+    assert "s. 28–29 · notater/biestek.md" in lines[1]
+    assert "Aksept betyr at sosialarbeideren" in res.stdout
+    res = _cli(settings, "vis", "biestek1972", "500")
+    assert res.exit_code == 1 and "Sider som finnes: 22, 28–29" in res.stderr
+
+
+def test_status_reports_staleness(settings):
+    index_corpus(settings)
+    assert not status(settings).is_stale
+    (settings.corpus / "notater" / "ny.md").write_text("---\nkilde: biestek1972\n---\n## s. 9\nNy.\n", encoding="utf-8")
+    (settings.corpus / "notater" / "leseth.md").unlink()
+    st = status(settings)
+    assert (st.stale_new, st.stale_removed) == (("notater/ny.md",), ("notater/leseth.md",))
+    data = json.loads(_cli(settings, "status", "--json").stdout)
+    assert data["utdatert"] is True and data["modell"] == "test-hash" and data["biter"] == 5
+
+
+def test_many_questions_from_a_file_give_json_lines(settings, tmp_path):
+    index_corpus(settings)
+    qfile = tmp_path / "spm.txt"
+    qfile.write_text("Hva betyr aksept?\n\n# en kommentar\nHva er empati?\n   \n", encoding="utf-8")
+    res = _cli(settings, "spør", "--fra", str(qfile), "-k", "1")
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["spørsmål"] for r in rows] == ["Hva betyr aksept?", "Hva er empati?"]
+    assert [r["treff"][0]["citation"] for r in rows] == ["(Biestek, 1972, s. 28–29)", "(Røkenes & Hanssen, 2012, s. 181)"]
+    res = _cli(settings, "spør", "--fra", "-", "-k", "1", input="Hva betyr aksept?\n")
+    assert json.loads(res.stdout)["treff"][0]["source_key"] == "biestek1972"
+
+
+def test_watch_reindexes_after_a_change(settings):
+    reports = []
+    rounds = iter(range(100))
+
+    def fake_sleep(_):
+        if next(rounds) == 1:  # between two polls, the student saves a new note
+            (settings.corpus / "notater" / "ny.md").write_text(
+                "---\nkilde: biestek1972\n---\n## s. 9\nNy tekst.\n", encoding="utf-8"
+            )
+
+    for r in watch(settings, lambda: index_corpus(settings), interval=0, max_rounds=6, sleep=fake_sleep):
+        reports.append(r)
+    assert [r.chunks for r in reports] == [5, 6]
+    assert reports[1].new == ("notater/ny.md",) and reports[1].embedded == 1
+
+
+def test_litsok_toml_sets_paths_and_flags_override(settings, isolated_cwd):
+    (isolated_cwd / "litsok.toml").write_text(
+        f'korpus = "{settings.corpus}"\nindeks = "{settings.index}"\nmodell = "test-hash"\nantall = 2\n',
+        encoding="utf-8",
+    )
+    loaded = load_settings()
+    assert loaded == Settings(corpus=settings.corpus, index=settings.index, embedder="test-hash", k=2)
+    assert runner.invoke(app, ["indekser"]).exit_code == 0
+    hits = json.loads(runner.invoke(app, ["spør", "aksept", "--json"]).stdout)
+    assert len(hits) == 2
+    hits = json.loads(runner.invoke(app, ["spør", "aksept", "--json", "-k", "1"]).stdout)
+    assert len(hits) == 1
+    (isolated_cwd / "litsok.toml").write_text('farge = "rød"\n', encoding="utf-8")
+    res = runner.invoke(app, ["spør", "aksept"])
+    assert res.exit_code == 1 and "ukjent innstilling «farge»" in res.stderr
