@@ -110,3 +110,36 @@ def test_english_aliases(settings):
     assert res.exit_code == 0
     res = runner.invoke(app, ["ask", "aksept", "-k", "1", *_args(settings)])
     assert "(Biestek, 1972, s. 28–29)" in res.stdout
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "a" * 10_000,
+        "hva er det som og i på",  # only stop-words
+        "🙂🙃 ❤️",
+        "What does acceptance mean for the client?",
+        "Что такое принятие?",
+        "aksept" + " aksept" * 3000,
+    ],
+    ids=["10k-tegn", "bare-stoppord", "emoji", "engelsk", "russisk", "gjentatt"],
+)
+def test_odd_questions_never_crash(settings, question):
+    _index(settings)
+    res = runner.invoke(app, ["spør", question, "-k", "2", "--json", *_args(settings)])
+    assert res.exit_code == 0, res.output
+    hits = json.loads(res.stdout)
+    assert len(hits) <= 2 and all(h["citation"].startswith("(") for h in hits)
+
+
+def test_own_note_is_searchable_and_cited_by_title(settings):
+    (settings.corpus / "notater" / "mine.md").write_text(
+        "---\ntittel: Egne tanker om tillit\n---\nTillit bygges sakte gjennom små, holdte avtaler på kontoret.\n",
+        encoding="utf-8",
+    )
+    _index(settings)
+    res = runner.invoke(app, ["spør", "holdte avtaler og tillit", "-k", "1", "--json", *_args(settings)])
+    hit = json.loads(res.stdout)[0]
+    assert hit["source_key"] == "notat:mine" and hit["citation"] == "(Egne tanker om tillit)"
+    listing = {s["nøkkel"]: s for s in json.loads(runner.invoke(app, ["kilder", "--json", *_args(settings)]).stdout)}
+    assert listing["notat:mine"]["type"] == "notat" and listing["notat:mine"]["mangler"] == []

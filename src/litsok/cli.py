@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .library import IndexReport
     from .model import Hit
 
+
 app = typer.Typer(help=M.APP_HELP, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 
 KorpusOpt = typer.Option(None, "--korpus", help=M.OPT_KORPUS)

@@ -430,7 +430,7 @@ def _source_json(src: Source, chunks: Sequence[Chunk]) -> dict[str, Any]:
         "csl": src.csl,
         "files": sorted({c.file for c in chunks}),
         "citation": in_text(src, ""),
-        "missing": list(missing_fields(src)),
+        "missing": [] if src.key.startswith("notat:") else list(missing_fields(src)),
         "page_origins": sorted({c.label_origin for c in chunks}),
         "pages": _page_extent(labels),
         "chunks": len(chunks),
