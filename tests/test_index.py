@@ -117,3 +117,11 @@ def test_read_only_index_folder_is_a_clear_error(settings):
             index_corpus(settings)
     finally:
         settings.index.chmod(0o700)
+
+
+def test_index_folder_that_cannot_be_created_is_a_clear_error(settings, tmp_path):
+    blocker = tmp_path / "fil"
+    blocker.write_text("ikke en mappe")
+    with pytest.raises(Exception, match="Kan ikke skrive til indeksmappen") as err:
+        index_corpus(settings.with_overrides(index=blocker / "indeks"))
+    assert "--indeks" in str(err.value)
