@@ -39,6 +39,12 @@ def test_pdf_chunk_flowing_over_a_page_break_records_the_span():
     c = chunks[0]
     assert (c.page_first, c.page_last, c.pages) == ("126", "127", "126–127")
     assert (c.pdf_index_first, c.pdf_index_last) == (0, 1)
+    # a sentence wholly on page 127 is placed there, the straddling one on both
+    last = c.text.rindex("Setning 52")
+    assert c.pages_of(last, len(c.text)) == "127"
+    straddle = c.text.index("Denne setningen")
+    assert c.pages_of(straddle, c.text.index("slutter her.") + 5) == "126–127"
+    assert c.pages_of(0, 10) == "126"
 
 
 def test_offsets_point_into_the_joined_text():
@@ -46,6 +52,15 @@ def test_offsets_point_into_the_joined_text():
     joined, _ = join_pages(pages)
     for c in chunk_pages(pages):
         assert joined[c.char_start : c.char_end] == c.text
+
+
+def test_sentence_splitter_keeps_initials_together():
+    text = "Filmen ble laget av Lillian Gish og D.W. Griffith i 1915. J.R.R. Tolkien skrev også. Neste."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "Filmen ble laget av Lillian Gish og D.W. Griffith i 1915.",
+        "J.R.R. Tolkien skrev også.",
+        "Neste.",
+    ]
 
 
 def test_sentence_splitter_keeps_norwegian_abbreviations():
@@ -84,6 +99,10 @@ def test_chunks_cover_every_word_exactly_once(texts, flows, target):
         # the page span is exactly the pages the chunk's characters touch
         touched = [str(10 + i) for i, (a, b) in enumerate(spans) if a < c.char_end and c.char_start < b]
         assert (c.page_first, c.page_last) == (touched[0], touched[-1])
+        # every character's page, as the chunk reports it, is the page it stands on
+        for i in range(c.char_start, c.char_end, 7):
+            on = next(str(10 + p) for p, (a, b) in enumerate(spans) if a <= i < b + len("\n\n"))
+            assert c.pages_of(i - c.char_start, i - c.char_start + 1) == on
         if not flows:
             assert c.page_first == c.page_last
     for m in re.finditer(r"\S", joined):

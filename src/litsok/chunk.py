@@ -23,6 +23,7 @@ _ABBREVIATIONS = frozenset(
     "st ref tlf e.l m.fl t.d t.o.m f.o.m".split()
 )
 _SENT_END = re.compile(r"[.!?…]+[»\"”')\]]*\s+(?=[«\"“(\[]?[A-ZÆØÅÄÖÜ0-9])")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # "d", "d.w", "j.r.r": initials, not a sentence end
 _PARA = re.compile(r"\n[ \t]*\n\s*")
 _WORD = re.compile(r"\S+")
 
@@ -59,7 +60,7 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in _SENT_END.finditer(text, start, end):
         before = text[cut : m.start()].rsplit(None, 1)
         last_word = before[-1].lower().rstrip(".") if before else ""
-        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+        if last_word in _ABBREVIATIONS or _INITIALS.fullmatch(last_word):
             continue
         spans.append((cut, m.end()))
         cut = m.end()
@@ -179,6 +180,7 @@ def _make_chunk(pages: Sequence[Page], spans: list[tuple[int, int]], text: str, 
         pdf_index_last=last.pdf_index,
         label_origin=first.label_origin if len(origins) == 1 else min(origins),
         heading=first.heading,
+        page_breaks=tuple((spans[i][0] - a, pages[i].label) for i in touched[1:]),
     )
 
 

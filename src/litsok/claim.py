@@ -5,26 +5,36 @@ Retrieval is `search.search` (the same hybrid ranking as `litsok spør`); this
 module only re-scores the sentences of the top hits:
 
 - **support** of a sentence = ``DENSE_WEIGHT * rescaled cosine + (1 - DENSE_WEIGHT)
-  * lexical overlap``, in [0, 1]. The cosine is between the claim (embedded as a
-  query) and the sentence (embedded as a passage, all candidate sentences in one
-  batch, cached per text); it is rescaled linearly from [COS_FLOOR, COS_CEIL] to
-  [0, 1], because e5 gives even unrelated Norwegian sentences a cosine of about
-  0.75. The overlap is the idf-weighted share of the claim's stemmed terms found
-  in the sentence. The numbers were measured on
-  the demo corpus: claims taken from the notes and the thesis they were
-  written from against unrelated claims (numbers in the tests' docstrings).
+  * term overlap``, in [0, 1]. The cosine is between the claim (embedded as a query)
+  and the sentence (embedded as a passage; all candidate sentences in one batch, cached
+  in the index folder); it is rescaled linearly from [COS_FLOOR, COS_CEIL] to [0, 1],
+  because e5 gives even unrelated Norwegian sentences a cosine of about 0.8. The
+  overlap is the idf-weighted share of the claim's stemmed terms found in the sentence.
 - a claim is **supported** when its best support reaches SUPPORT_THRESHOLD;
 - a **quotation** is flagged when the claim and the best sentence share
   QUOTE_MIN_WORDS or more consecutive words (lower case, punctuation stripped),
   or when their character similarity (difflib ratio) is QUOTE_MIN_RATIO or more.
+
+The numbers were measured on the demo corpus with e5-small: 72 claims that the corpus
+supports (54 sentences of the thesis the notes were written from, on the page they
+cite, and 18 paraphrases of the notes) against 16 unrelated claims («Fotosyntesen skjer
+i kloroplastene.») and 324 (claim, another source) pairs. At weight 0.5, scale
+[0.80, 0.96] and threshold 0.40, 96 % of the supported claims pass, no unrelated claim
+does (highest 0.25), and 6 % of the other sources do (30 % for the closest of the seven:
+the sources share one topic, so a neighbouring source can support a sentence too).
+Cosine alone separated the pairs worse (AUC 0.93 against 0.99); counting a term found
+inside a longer word gave unrelated claims as much overlap as real ones.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .chunk import sentences
 from .lexical import tokenize
@@ -36,11 +46,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .embed import Embedder
     from .index import LoadedIndex
 
-# Measured on the demo corpus: see the module docstring.
-COS_FLOOR = 0.78
-COS_CEIL = 0.92
-DENSE_WEIGHT = 0.6
-SUPPORT_THRESHOLD = 0.45
+# Measured on the demo corpus with e5-small: see the module docstring.
+COS_FLOOR = 0.80
+COS_CEIL = 0.96
+# Other embedders (sentence-transformers models such as MiniLM, the tests' fake) spread
+# their cosines over [0, 1]; this scale is a plain guess, not measured like the one above.
+OTHER_COS_FLOOR = 0.2
+OTHER_COS_CEIL = 0.8
+DENSE_WEIGHT = 0.5
+SUPPORT_THRESHOLD = 0.40
 QUOTE_MIN_WORDS = 6
 QUOTE_MIN_RATIO = 0.8
 CANDIDATES = 8  # hits whose sentences are scored
@@ -171,7 +185,7 @@ def quoted_wording(claim: str, sentence: str) -> tuple[int, float, str] | None:
     run, start = longest_shared_run(claim, sentence)
     ratio = similarity(claim, sentence)
     if ratio >= QUOTE_MIN_RATIO:
-        return run, ratio, sentence.strip()
+        return run, ratio, sentence.strip().rstrip(" .,;:")
     if run >= QUOTE_MIN_WORDS:
         spans = _word_spans(sentence)
         a, b = spans[start][0], spans[start + run - 1][1]
@@ -205,15 +219,21 @@ def rarest_idf(n_docs: int) -> float:
     return math.log(1 + (n_docs + 0.5) / 0.5)
 
 
-def rescale_cosine(cos: float) -> float:
-    return min(1.0, max(0.0, (cos - COS_FLOOR) / (COS_CEIL - COS_FLOOR)))
+def cosine_scale(embedder_id: str) -> tuple[float, float]:
+    """(floor, ceiling) of the cosines that mean "unrelated" and "says the same" for an embedder."""
+    return (COS_FLOOR, COS_CEIL) if "e5" in embedder_id.lower() else (OTHER_COS_FLOOR, OTHER_COS_CEIL)
 
 
-def support_score(cosine: float | None, overlap: float) -> float:
+def rescale_cosine(cos: float, scale: tuple[float, float] = (COS_FLOOR, COS_CEIL)) -> float:
+    lo, hi = scale
+    return min(1.0, max(0.0, (cos - lo) / (hi - lo)))
+
+
+def support_score(cosine: float | None, overlap: float, scale: tuple[float, float] = (COS_FLOOR, COS_CEIL)) -> float:
     """Combine the sentence's cosine and term overlap into a support in [0, 1]."""
     if cosine is None:
         return overlap
-    return DENSE_WEIGHT * rescale_cosine(cosine) + (1.0 - DENSE_WEIGHT) * overlap
+    return DENSE_WEIGHT * rescale_cosine(cosine, scale) + (1.0 - DENSE_WEIGHT) * overlap
 
 
 def candidate_sentences(text: str) -> list[tuple[int, int]]:
@@ -239,23 +259,116 @@ def candidate_sentences(text: str) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- scoring
 
-_SENTENCE_CACHE: dict[tuple[str, str], np.ndarray] = {}
-_CACHE_MAX = 50_000
+SENTENCE_CACHE = "setningscache"  # beside the index generations, like the OCR cache
+_CACHE_MAX = 200_000
 
 
-def embed_sentences(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Passage embeddings of sentences: the ones not seen before in one batch."""
-    import numpy as np
+class SentenceCache:
+    """Passage embeddings of sentences, by embedder and text, kept in memory and in
+    `<index>/setningscache/<embedder>.npz` (keys + vectors, no pickle), so the second
+    `siter` or `sjekk` on the same passages does not embed them again. A cache that
+    cannot be read or written is simply not used."""
 
-    todo = list(dict.fromkeys(t for t in texts if (embedder.id, t) not in _SENTENCE_CACHE))
-    if todo:
-        if len(_SENTENCE_CACHE) + len(todo) > _CACHE_MAX:
-            _SENTENCE_CACHE.clear()
-        for t, v in zip(todo, embedder.embed_passages(todo)):
-            _SENTENCE_CACHE[(embedder.id, t)] = v
-    if not texts:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    return np.stack([_SENTENCE_CACHE[(embedder.id, t)] for t in texts])
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._vectors: dict[str, dict[str, np.ndarray]] = {}
+
+    def _path(self, embedder_id: str) -> Path | None:
+        if self.folder is None:
+            return None
+        slug = hashlib.sha1(embedder_id.encode()).hexdigest()[:16]
+        return self.folder / f"{slug}.npz"
+
+    def _table(self, embedder_id: str) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        if embedder_id not in self._vectors:
+            table: dict[str, np.ndarray] = {}
+            path = self._path(embedder_id)
+            if path is not None and path.is_file():
+                try:
+                    with np.load(path, allow_pickle=False) as data:
+                        table = {k.decode(): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
+                except (OSError, ValueError, KeyError):
+                    table = {}
+            self._vectors[embedder_id] = table
+        return self._vectors[embedder_id]
+
+    def embed(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of `texts`; the ones not cached are embedded in one batch."""
+        import numpy as np
+
+        table = self._table(embedder.id)
+        keys = [_text_key(t) for t in texts]
+        todo_texts = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in table))
+        if todo_texts:
+            if len(table) + len(todo_texts) > _CACHE_MAX:
+                table.clear()
+            for t, v in zip(todo_texts, embedder.embed_passages(todo_texts), strict=True):
+                table[_text_key(t)] = np.asarray(v, dtype=np.float32)
+            self._save(embedder.id, table)
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        return np.stack([table[k] for k in keys])
+
+    def _save(self, embedder_id: str, table: dict[str, np.ndarray]) -> None:
+        import os
+
+        import numpy as np
+
+        path = self._path(embedder_id)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, keys=np.array([k.encode() for k in table], dtype="S40"), vectors=np.stack(list(table.values())))
+            os.replace(tmp, path)
+        except OSError:
+            pass
+
+
+class QueryMemo:
+    """An embedder that remembers its last query embeddings: the search and the
+    sentence scoring embed the same claim, and a draft repeats its claims."""
+
+    def __init__(self, embedder: Embedder, size: int = 256) -> None:
+        self.inner = embedder
+        self.id = embedder.id
+        self.dim = embedder.dim
+        self._size = size
+        self._memo: dict[str, np.ndarray] = {}
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        if text not in self._memo:
+            if len(self._memo) >= self._size:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[text] = self.inner.embed_query(text)
+        return self._memo[text]
+
+
+def memo(embedder: Embedder | None) -> Embedder | None:
+    if embedder is None or isinstance(embedder, QueryMemo):
+        return embedder
+    return QueryMemo(embedder)
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+_CACHES: dict[Path | None, SentenceCache] = {}
+
+
+def sentence_cache(index: LoadedIndex) -> SentenceCache:
+    """The sentence cache of an index (one per index folder and process)."""
+    folder = index.folder.parent / SENTENCE_CACHE if index.folder is not None else None
+    if folder not in _CACHES:
+        _CACHES[folder] = SentenceCache(folder)
+    return _CACHES[folder]
 
 
 def score_hits(
@@ -274,14 +387,15 @@ def score_hits(
     if not cands:
         return []
     cos: list[float | None] = [None] * len(cands)
+    scale = cosine_scale(embedder.id) if embedder is not None else (COS_FLOOR, COS_CEIL)
     if embedder is not None:
         q = embedder.embed_query(claim)
-        sims = embed_sentences(embedder, [c[2] for c in cands]) @ np.asarray(q, dtype=np.float32)
+        sims = sentence_cache(index).embed(embedder, [c[2] for c in cands]) @ np.asarray(q, dtype=np.float32)
         cos = [float(x) for x in sims]
     best: dict[int, Support] = {}
-    for (i, span, text), c in zip(cands, cos):
+    for (i, span, text), c in zip(cands, cos, strict=True):
         overlap = term_overlap(terms, text, idf, unknown)
-        score = support_score(c, overlap)
+        score = support_score(c, overlap, scale)
         if i not in best or score > best[i].score:
             best[i] = Support(hits[i], span, score, c, overlap, None)
     out = sorted(best.values(), key=lambda s: (-s.score, s.hit.rank))
@@ -325,5 +439,6 @@ def support_claim(
     from .search import clean_query, search
 
     claim = clean_query(claim)
+    embedder = memo(embedder)
     hits = search(index, embedder, claim, k=max(k, CANDIDATES), mode=mode, dense_weight=dense_weight, sources=sources)
     return ClaimResult(claim=claim, supports=tuple(score_hits(index, embedder, claim, hits)[: max(k, 1)]))

@@ -219,6 +219,9 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
         dense = f"{h.score_dense:.2f}" if h.score_dense is not None else "–"
         c.print(f"[bold cyan]{h.rank}. {escape(h.citation)}[/bold cyan]  [dim]{escape(h.source_title)}[/dim]")
         c.print(body, soft_wrap=True)
+        sentence_pages = h.chunk.pages_of(s, e)
+        if sentence_pages and sentence_pages != h.chunk.pages:
+            c.print(f"[dim]   den uthevede setningen står på s. {sentence_pages}[/dim]")
         c.print(f"[dim]   treff {h.score:.2f} (mening {dense}, ord {h.score_lexical or 0:.1f}) · {escape(h.chunk.file)}[/dim]")
         c.print()
 
@@ -342,6 +345,135 @@ def overvak(
         return 0
 
     _run(body)
+
+
+# ----------------------------------------------------------------- siter, sjekk, referanser (skrivehjelp)
+
+SITER_HELP = (
+    "Finn kilden og siden som støtter en påstand, med den beste setningen og henvisningen å lime inn; "
+    "sier fra når ordlyden er så lik kilden at den må stå som sitat, og når ingen kilde støtter påstanden."
+)
+SJEKK_HELP = (
+    "Sjekk kildehenvisningene i et utkast (.docx, .md eller .txt): finnes kilden, og står det på den "
+    "siterte siden det setningen sier?"
+)
+REFERANSER_HELP = "Skriv litteraturlisten (APA 7) for kildene i indeksen, eller bare for dem et utkast siterer."
+OPT_FRA = "Bare kildene dette utkastet (.docx, .md, .txt) siterer."
+OPT_FORMAT = "Format: tekst (standard), markdown, bibtex eller csl-json."
+PastandArg = typer.Argument(..., metavar="PÅSTAND", help="Setningen du vil ha kilde for.")
+SiterKOpt = typer.Option(3, "-k", "--antall", min=1, max=20, help=M.OPT_K)
+UtkastArg = typer.Argument(..., metavar="UTKAST", help="Utkastet: .docx, .md eller .txt.")
+FraOpt = typer.Option(None, "--fra", metavar="UTKAST", help=OPT_FRA)
+FormatOpt = typer.Option("tekst", "--format", help=OPT_FORMAT)
+
+
+@app.command("siter", help=SITER_HELP)
+def siter(
+    pastand: str = PastandArg,
+    k: int = SiterKOpt,
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    def body() -> int:
+        from .claim import QUOTE_MIN_WORDS
+        from .writer import cite_claim
+
+        result = cite_claim(_settings(korpus, indeks, None), pastand, k=k)
+        if as_json:
+            _print_json(result.to_json())
+            return 0
+        from rich.markup import escape
+
+        c = _console()
+        best = result.best
+        if best is None:
+            c.print(M.NO_HITS)
+            return 0
+        if result.supported:
+            c.print(f"[bold]Lim inn:[/bold] {escape(best.citation)}", soft_wrap=True)
+            if best.quotation:
+                q = best.quotation
+                why = f"{q.words} ord på rad" if q.words >= QUOTE_MIN_WORDS else f"{round(q.ratio * 100)} % lik ordlyd"
+                c.print(
+                    f"[yellow]Sitat:[/yellow] påstanden gjengir kildens ordlyd ({why}). Sett ordene i «» med "
+                    "sidetall, eller skriv om med egne ord.",
+                    soft_wrap=True,
+                )
+        else:
+            c.print(
+                f"[yellow]Ingen kilde i indeksen støtter påstanden godt nok[/yellow] (beste støtte {best.score:.2f}, "
+                f"terskel {result.threshold:.2f}). Ikke sett inn en henvisning for den; finn en kilde som sier det, "
+                "legg den i korpuset og kjør `litsok indekser`. Nærmeste treff:",
+                soft_wrap=True,
+            )
+        c.print()
+        for i, s in enumerate(result.supports, start=1):
+            c.print(
+                f"[bold cyan]{i}. {escape(s.hit.citation)}[/bold cyan]  støtte {s.score:.2f}  [dim]{escape(s.hit.source_title)}[/dim]",
+                soft_wrap=True,
+            )
+            c.print(f"   «{escape(s.sentence_text)}»", soft_wrap=True)
+        return 0
+
+    _run(body)
+
+
+@app.command("sjekk", help=SJEKK_HELP)
+def sjekk(
+    utkast: Path = UtkastArg,
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    def body() -> int:
+        from .writer import check_draft
+
+        report = check_draft(_settings(korpus, indeks, None), utkast)
+        if as_json:
+            _print_json(report.to_json())
+            return 0
+        from rich.markup import escape
+
+        c = _console()
+        for ch in report.checks:
+            line = f"{ch.status:<13} {ch.location:<12} {escape(ch.citation.text)}"
+            if ch.suggestion:
+                line += f"  → {escape(ch.suggestion)}"
+            c.print(line, soft_wrap=True)
+            if ch.note:
+                c.print(f"{'':13} [dim]{escape(ch.note)}[/dim]", soft_wrap=True)
+        if report.checks:
+            c.print()
+        c.print(escape(report.summary()), soft_wrap=True)
+        return 0
+
+    _run(body)
+
+
+@app.command("referanser", help=REFERANSER_HELP)
+def referanser(
+    fra: Optional[Path] = FraOpt,
+    fmt: str = FormatOpt,
+    korpus: Optional[Path] = KorpusOpt,
+    indeks: Optional[Path] = IndeksOpt,
+) -> None:
+    def body() -> int:
+        from .writer import references
+
+        text = references(_settings(korpus, indeks, None), fra, fmt)
+        if text.strip() in ("", "[]"):
+            where = f"utkastet «{fra}» siterer" if fra else "indeksen har"
+            typer.echo(f"Ingen kilder å liste: {where} ingen kilder med forfatter og år i indeksen.", err=True)
+        sys.stdout.write(text)
+        return 0
+
+    _run(body)
+
+
+app.command("cite", hidden=True)(siter)
+app.command("check", hidden=True)(sjekk)
+app.command("references", hidden=True)(referanser)
 
 
 # English aliases, hidden from the Norwegian help.

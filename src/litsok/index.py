@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lexical import LexicalIndex
     from .vectors import VectorIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunks carry page_breaks
 CURRENT = "CURRENT"
 LOCK = ".lock"
 

@@ -67,11 +67,22 @@ class Chunk:
     pdf_index_last: int | None = None
     label_origin: str = ORIGIN_NONE
     heading: str = ""
+    page_breaks: tuple[tuple[int, str], ...] = ()  # (offset in text, label) where a later page begins
 
     @property
     def pages(self) -> str:
         """The printed page span, e.g. "180", "180–181" or "" when unknown."""
         return page_span(self.page_first, self.page_last)
+
+    def pages_of(self, start: int, end: int) -> str:
+        """The printed page span of text[start:end] (e.g. of the best sentence)."""
+        first = last = self.page_first
+        for offset, label in self.page_breaks:
+            if offset <= start:
+                first = label
+            if offset < end:
+                last = label
+        return page_span(first, last)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,11 +98,13 @@ class Chunk:
             "pdf_index_last": self.pdf_index_last,
             "label_origin": self.label_origin,
             "heading": self.heading,
+            "page_breaks": [list(b) for b in self.page_breaks],
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Chunk:
-        return cls(**d)
+        breaks = tuple((int(o), str(label)) for o, label in d.get("page_breaks", ()))
+        return cls(**{**d, "page_breaks": breaks})
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,7 @@ class Hit:
             "citation": self.citation,
             "scores": {"fused": self.score, "dense": self.score_dense, "lexical": self.score_lexical},
             "best_sentence": self.chunk.text[s:e],
+            "best_sentence_pages": self.chunk.pages_of(s, e),
             "text": self.chunk.text,
             "chunk_id": self.chunk.chunk_id,
         }

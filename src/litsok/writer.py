@@ -61,23 +61,6 @@ def index_sources(index: LoadedIndex) -> list[Source]:
     return out
 
 
-def cited_keys(index: LoadedIndex, path: Path) -> list[str]:
-    """Keys of the index's sources that a draft cites, in order of first citation."""
-    from .check import claims, flatten, known_sources, match_source, parse_citations, read_draft, sentence_spans
-
-    text = flatten(read_draft(path).text)
-    cits = parse_citations(text)
-    known = known_sources(index)
-    spans = sentence_spans(text, cits)
-    keys: list[str] = []
-    for c, (_, sent) in zip(cits, claims(text, cits)):
-        before = [a for a, b in spans if b <= sent[0]]
-        key, _ = match_source(c, text[(before[-1] if before else sent[0]) : c.start], known)
-        if key and key not in keys:
-            keys.append(key)
-    return keys
-
-
 def references(settings: Settings, draft: Path | None = None, fmt: str = "tekst") -> str:
     """The reference list (APA order) of all sources in the index, or of those the
     draft cites; fmt tekst, markdown, bibtex or csl-json."""
@@ -90,6 +73,10 @@ def references(settings: Settings, draft: Path | None = None, fmt: str = "tekst"
     index = open_index(settings)
     sources = index_sources(index)
     if draft is not None:
-        wanted = set(cited_keys(index, draft))
+        from .check import cited_keys, read_draft
+
+        wanted = set(cited_keys(index, read_draft(draft)))
         sources = [s for s in sources if s.key in wanted]
+    if not sources:
+        return "[]\n" if fmt == "csl-json" else ""
     return reference_document(sources, fmt)
