@@ -143,3 +143,14 @@ def test_own_note_is_searchable_and_cited_by_title(settings):
     assert hit["source_key"] == "notat:mine" and hit["citation"] == "(Egne tanker om tillit)"
     listing = {s["nøkkel"]: s for s in json.loads(runner.invoke(app, ["kilder", "--json", *_args(settings)]).stdout)}
     assert listing["notat:mine"]["type"] == "notat" and listing["notat:mine"]["mangler"] == []
+
+
+def test_help_and_usage_errors_are_norwegian():
+    res = runner.invoke(app, ["--help"], prog_name="litsok")
+    assert "Bruk: litsok" in res.stdout and "Vis denne hjelpen og avslutt." in res.stdout
+    assert "spør" in res.stdout and "indekser" in res.stdout and "index" not in res.stdout.split()
+    res = runner.invoke(app, ["finnesikke"], prog_name="litsok")
+    assert res.exit_code == 2 and "Feil: Ukjent kommando 'finnesikke'." in res.stderr
+    assert "Skriv 'litsok --help' for hjelp." in res.stderr
+    res = runner.invoke(app, ["spør", "-k", "x"], prog_name="litsok")
+    assert "Feil: Ugyldig verdi for '-k' / '--antall': 'x' er ikke et gyldig tall." in res.stderr

@@ -125,3 +125,17 @@ def test_index_folder_that_cannot_be_created_is_a_clear_error(settings, tmp_path
     with pytest.raises(Exception, match="Kan ikke skrive til indeksmappen") as err:
         index_corpus(settings.with_overrides(index=blocker / "indeks"))
     assert "--indeks" in str(err.value)
+
+
+def test_no_change_run_writes_nothing_and_bib_change_recites(settings):
+    index_corpus(settings)
+    before = (settings.index / CURRENT).read_text()
+    r = index_corpus(settings)
+    assert (r.embedded, r.chunks, (settings.index / CURRENT).read_text()) == (0, 5, before)
+    bib = settings.corpus / "kilder.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("{1972}", "{1973}"), encoding="utf-8")
+    r = index_corpus(settings)
+    assert r.embedded == 0 and (settings.index / CURRENT).read_text() != before
+    cites = {sc.citation for sc in load_index(settings.index).chunks}
+    assert "(Biestek, 1973, s. 22)" in cites and "(Biestek, 1972, s. 22)" not in cites
+    assert "(Røkenes & Hanssen, 2012, s. 180)" in cites

@@ -15,6 +15,9 @@ import typer
 from . import messages as M
 from .config import Settings, load_settings
 from .errors import LitsokError
+from .norsk import install as _norsk
+
+_norsk()
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console

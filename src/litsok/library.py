@@ -161,13 +161,34 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
             progress("les", len(listing.files), len(listing.files))
         removed = sorted(set(prev_files) - {cf.rel for cf in listing.files})
         timings["lese og dele opp"] = time.perf_counter() - t
+        bib_hashes = {str(p.relative_to(listing.root)): file_hash(p) for p in listing.bibliographies}
+        nothing_changed = not (new or changed or removed or failed)
+        if previous and nothing_changed and not previous.manifest.failed and bib_hashes == previous.manifest.bibliography:
+            return IndexReport(  # the live index is already up to date: write nothing
+                index=settings.index,
+                embedder_id=embedder_id,
+                files=len(results),
+                sources=len(previous.sources),
+                pages=sum(r.record.pages for r in results),
+                chunks=len(previous.chunks),
+                embedded=0,
+                reused=len(previous.chunks),
+                new=(),
+                changed=(),
+                unchanged=tuple(unchanged),
+                removed=(),
+                failed={},
+                warnings=tuple(warnings),
+                timings={k: round(v, 3) for k, v in timings.items()},
+                seconds=round(time.perf_counter() - t0, 3),
+            )
 
         # 2. sources and citations (cheap; always redone so bibliography edits re-cite)
         t = time.perf_counter()
         sources = _sources_for(results, bib.sources)
         warnings += _unknown_key_warnings(results, bib.sources)
         all_chunks = [c for r in results for c in r.chunks]
-        citations = _citations(all_chunks, sources)
+        citations = _citations(all_chunks, sources, previous)
         timings["sitering"] = time.perf_counter() - t
 
         # 3. embed only what is new, reuse the rest by content hash
@@ -191,7 +212,7 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
             chunker=chunk_settings.to_json(),
             embed_context=EMBED_CONTEXT,
             files=tuple(r.record for r in results),
-            bibliography={str(p.relative_to(listing.root)): file_hash(p) for p in listing.bibliographies},
+            bibliography=bib_hashes,
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             seconds=round(time.perf_counter() - t0, 3),
             failed=failed,
@@ -365,8 +386,14 @@ def cite_chunk(chunk: Chunk, source: Source) -> str:
     return citation
 
 
-def _citations(chunks: Sequence[Chunk], sources: dict[str, Source]) -> dict[str, str]:
+def _citations(chunks: Sequence[Chunk], sources: dict[str, Source], previous: LoadedIndex | None) -> dict[str, str]:
+    """Citation of every chunk; reuses the previous index's for sources whose metadata is unchanged."""
     cache: dict[tuple[str, str, str], str] = {}
+    if previous:
+        same = {k for k, src in sources.items() if previous.sources.get(k, {}).get("csl") == src.csl}
+        for sc in previous.chunks:
+            if sc.chunk.source_key in same:
+                cache[(sc.chunk.source_key, sc.chunk.pages, sc.chunk.label_origin)] = sc.citation
     out: dict[str, str] = {}
     for c in chunks:
         key = (c.source_key, c.pages, c.label_origin)
