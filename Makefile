@@ -4,17 +4,21 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUESTION ?= Hvordan kan veilederens væremåte påvirke relasjonen?
 
-.PHONY: demo test bench system-deps clean
+.PHONY: demo test bench bench-retrieval bench-pages bench-speed bench-incremental system-deps clean
 
 demo: $(VENV)/.installed
 	$(BIN)/litsok indekser
 	$(BIN)/litsok spør "$(QUESTION)" -k 3
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/litsok
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python bench/run.py
+# Benchmarks print a markdown table and write it to docs/ (see README, "Ytelse").
+bench: bench-retrieval bench-pages bench-speed bench-incremental
+bench-%: $(VENV)/.installed-test
+	$(BIN)/python bench/$*.py
 
 # Tesseract with the Norwegian model reads scanned PDFs; litsok works without it
 # (it says which pages it could not read), so a failure here is only a warning.

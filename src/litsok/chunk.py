@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from .model import ORIGIN_NOTE, Chunk, Page
 
@@ -113,7 +114,7 @@ def _units(text: str, start: int, end: int, max_words: int) -> list[tuple[int, i
 def _segments(pages: Sequence[Page], spans: list[tuple[int, int]]) -> list[tuple[int, int, list[int]]]:
     """Stretches of text a chunk may not leave: each note page alone; PDF pages together."""
     segs: list[tuple[int, int, list[int]]] = []
-    for i, (p, (a, b)) in enumerate(zip(pages, spans)):
+    for i, (p, (a, b)) in enumerate(zip(pages, spans, strict=True)):
         flows = p.label_origin != ORIGIN_NOTE and p.pdf_index is not None
         if segs and flows and segs[-1][2] and pages[segs[-1][2][-1]].pdf_index is not None:
             segs[-1] = (segs[-1][0], b, segs[-1][2] + [i])

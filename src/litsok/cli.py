@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -181,8 +182,8 @@ def spor(
         if fra is not None:
             for q in _questions_from(fra):
                 try:
-                    hits = [h.to_json() for h in ask(settings, q, k=k, sources=kilde or ())]
-                    _print_jsonl({"spørsmål": q, "treff": hits})
+                    found = [h.to_json() for h in ask(settings, q, k=k, sources=kilde or ())]
+                    _print_jsonl({"spørsmål": q, "treff": found})
                 except LitsokError as exc:
                     _print_jsonl({"spørsmål": q, "feil": exc.message})
             return 0
@@ -318,7 +319,7 @@ def status_cmd(
                 c.print(f"   {f}")
         elif st.index_exists:
             c.print("Oppdatert: indeksen stemmer med korpuset.")
-        for f, reason in st.failed.items():
+        for reason in st.failed.values():
             c.print(f"Kunne ikke leses: {reason}")
         c.print("OCR:     " + ("tilgjengelig (tesseract, norsk)" if st.ocr is None else st.ocr))
         return 0
@@ -343,7 +344,7 @@ def overvak(
         for report in watch(settings, lambda: index_corpus(settings), interval=intervall):
             changed = len(report.new) + len(report.changed) + len(report.removed)
             c.print(f"{report.chunks} biter, {changed} filer endret, {report.embedded} bygd inn på {report.seconds:.1f} s.")
-            for f, reason in report.failed.items():
+            for reason in report.failed.values():
                 c.print(f"Hoppet over: {reason}")
         return 0
 

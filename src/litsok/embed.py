@@ -11,8 +11,9 @@ All vectors are L2-normalised float32, so inner product = cosine.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import EmbedderError
 
@@ -91,7 +92,7 @@ class SentenceTransformerEmbedder:
                 f"`--modell {DEFAULT_EMBEDDER}`. Detalj: {type(exc).__name__}: {exc}"
             ) from exc
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        self.dim = int(get_dim() or 0)
         lowered = name.lower()
         self._prefixes = ("query: ", "passage: ") if "e5" in lowered else ("", "")
 

@@ -22,9 +22,10 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import IndexFormatError, IndexLockedError, IndexMissingError, LitsokError
 from .model import Chunk, Page

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .chunk import ChunkSettings, chunk_pages
 from .config import Settings
@@ -137,7 +138,9 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
         t = time.perf_counter()
         results: list[_FileResult] = []
         failed: dict[str, str] = {}
-        new, changed, unchanged = [], [], []
+        new: list[str] = []
+        changed: list[str] = []
+        unchanged: list[str] = []
         for i, cf in enumerate(listing.files):
             if progress:
                 progress("les", i, len(listing.files))
@@ -217,7 +220,7 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
             seconds=round(time.perf_counter() - t0, 3),
             failed=failed,
         )
-        stored = [StoredChunk(c, citations[c.chunk_id], k) for c, k in zip(all_chunks, keys)]
+        stored = [StoredChunk(c, citations[c.chunk_id], k) for c, k in zip(all_chunks, keys, strict=True)]
         source_json = {key: _source_json(src, [c for c in all_chunks if c.source_key == key]) for key, src in sources.items()}
         if progress:
             progress("skriv", 0, 1)
@@ -270,7 +273,7 @@ def _previous_index(root: Path, embedder_id: str, chunk_settings: ChunkSettings,
 
 
 def _read_file(
-    cf: CorpusFile, digest: str, bib: dict[str, Source], settings: Settings, chunk_settings: ChunkSettings
+    cf: CorpusFile, digest: str, bib: Mapping[str, Source], settings: Settings, chunk_settings: ChunkSettings
 ) -> _FileResult:
     """Read one file into pages and chunks; raises UnreadableFileError."""
     if cf.kind == "notat":
@@ -299,7 +302,7 @@ def _read_file(
     return _FileResult(record, chunks, pages)
 
 
-def _settings_key(cf: CorpusFile, bib: dict[str, Source]) -> str:
+def _settings_key(cf: CorpusFile, bib: Mapping[str, Source]) -> str:
     """Bibliography facts that decide a PDF's printed pages; a change re-reads the file."""
     if cf.kind != "pdf":
         return ""
@@ -310,7 +313,7 @@ def _settings_key(cf: CorpusFile, bib: dict[str, Source]) -> str:
     return f"{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
 
 
-def match_pdf_source(rel: str, bib: dict[str, Source]) -> str | None:
+def match_pdf_source(rel: str, bib: Mapping[str, Source]) -> str | None:
     """A PDF's source: the BibTeX `file` field, else a file name starting with the key."""
     name = Path(rel).name.lower()
     for key, src in bib.items():
@@ -328,7 +331,7 @@ def _norm_key(s: str) -> str:
     return "".join(ch for ch in s if ch.isalnum())
 
 
-def _read_pdf(cf: CorpusFile, bib: dict[str, Source], settings: Settings) -> tuple[list[Page], str, tuple[str, ...], str]:
+def _read_pdf(cf: CorpusFile, bib: Mapping[str, Source], settings: Settings) -> tuple[list[Page], str, tuple[str, ...], str]:
     from .ingest.ocr import OcrOptions
     from .ingest.pdf import read_pdf
     from .sources import page_range
@@ -347,7 +350,7 @@ def _read_pdf(cf: CorpusFile, bib: dict[str, Source], settings: Settings) -> tup
     return list(result.pages), title, tuple(result.warnings), result.page_origin
 
 
-def _sources_for(results: Sequence[_FileResult], bib: dict[str, Source]) -> dict[str, Source]:
+def _sources_for(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> dict[str, Source]:
     from .sources import fallback_source
 
     out: dict[str, Source] = {}
@@ -360,7 +363,7 @@ def _sources_for(results: Sequence[_FileResult], bib: dict[str, Source]) -> dict
     return out
 
 
-def _unknown_key_warnings(results: Sequence[_FileResult], bib: dict[str, Source]) -> list[str]:
+def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> list[str]:
     out = []
     for r in results:
         key = r.record.source_key

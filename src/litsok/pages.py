@@ -212,10 +212,10 @@ def split_running_lines(
     tidsskrift" / "48 Sosialfaglig tidsskrift"), or that is only a page number
     ("126", "– 126 –", "s. 126", or a misread one like "1Z6").
     """
-    edge_sets = [
-        (edges[k] if edges is not None and k < len(edges) and edges[k] is not None else set(_edges(lines)))
-        for k, lines in enumerate(pages)
-    ]
+    edge_sets: list[set[int]] = []
+    for k, lines in enumerate(pages):
+        given = edges[k] if edges is not None and k < len(edges) else None
+        edge_sets.append(set(given) if given is not None else set(_edges(lines)))
     shapes: Counter[str] = Counter()
     for lines, edge in zip(pages, edge_sets, strict=True):
         for shape in {_shape(lines[i]) for i in edge if i < len(lines)}:

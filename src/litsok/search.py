@@ -9,8 +9,9 @@ Fusion modes, each a small pure function over per-chunk score arrays:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from .chunk import sentences
 from .errors import LitsokError, QueryError

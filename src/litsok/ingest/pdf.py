@@ -288,7 +288,7 @@ def _open(path: Path, rel_file: str) -> Any:
                 "Installer `cryptography` (`pip install cryptography`) og kjør på nytt.",
             ) from exc
         except Exception:  # noqa: BLE001 - a damaged encryption dictionary: treat as locked
-            ok = 0
+            ok = 0  # type: ignore[assignment]
         if not ok:
             raise UnreadableFileError(
                 rel_file,
@@ -345,7 +345,8 @@ def _ocr_unit(pdf_index: int, part: OcrLines) -> _Unit:
 def _page_ranges(indices: Sequence[int]) -> str:
     """[0, 1, 2, 6] -> "1–3, 7" (1-based, as a PDF viewer shows them)."""
     out: list[str] = []
-    start = prev = None
+    start: int | None = None
+    prev = -2
     for i in sorted(indices):
         if start is None:
             start = prev = i
