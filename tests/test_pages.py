@@ -103,3 +103,39 @@ def test_running_lines_dropped_and_numbers_read() -> None:
     assert tokens[4].count("37") >= 1
     # a body line that happens to repeat in the middle of pages is kept
     assert bodies[0][0] == "Relasjonsbygging"
+
+
+# --------------------------------------------------------------------------- property-based
+
+from hypothesis import assume, given  # noqa: E402
+from hypothesis import settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from litsok.pages import infer_printed_labels as _infer  # noqa: E402
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    start=st.integers(min_value=1, max_value=900),
+    kinds=st.lists(st.sampled_from(["riktig", "riktig", "riktig", "mangler", "feil"]), min_size=3, max_size=40),
+    wrong=st.integers(min_value=1, max_value=999),
+    year=st.sampled_from([None, "2019", "2020"]),
+)
+def test_inferred_sequence_survives_missing_and_misread_numbers(start, kinds, wrong, year):
+    """Whatever pages lack a number or carry a misread one, and whatever constant
+    number (a year) stands in every header, each page gets start + index as long
+    as most pages print their own number."""
+    correct = kinds.count("riktig")
+    assume(correct >= 2 and correct * 2 > len(kinds))
+    candidates = []
+    for i, kind in enumerate(kinds):
+        tokens = [year] if year else []
+        if kind == "riktig":
+            tokens.append(str(start + i))
+        elif kind == "feil" and wrong != start + i:
+            tokens.append(str(wrong))
+        candidates.append(tokens)
+    numbering = _infer(candidates)
+    assert numbering is not None
+    assert list(numbering.labels) == [str(start + i) for i in range(len(kinds))]
+    assert numbering.supported == correct
