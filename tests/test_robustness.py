@@ -144,3 +144,21 @@ def test_litsok_toml_sets_paths_and_flags_override(settings, isolated_cwd):
     (isolated_cwd / "litsok.toml").write_text('farge = "rød"\n', encoding="utf-8")
     res = runner.invoke(app, ["spør", "aksept"])
     assert res.exit_code == 1 and "ukjent innstilling «farge»" in res.stderr
+
+
+def test_siter_reads_many_claims_and_prints_json_lines(settings):
+    index_corpus(settings)
+    claims = "Aksept betyr at sosialarbeideren tar imot klienten slik hun er.\n\nEmpati er evnen til å sette seg inn i klientens opplevelse.\n"
+    res = _cli(settings, "siter", "--fra", "-", input=claims)
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["påstand"] for r in rows] == [c for c in claims.splitlines() if c]
+    assert rows[0]["treff"][0]["henvisning"] == "(Biestek, 1972, s. 28–29)"
+    assert rows[1]["treff"][0]["henvisning"] == "(Røkenes & Hanssen, 2012, s. 181)"
+    assert rows[0]["sitat"] is True  # eight words copied from the note: must be a quotation
+
+
+def test_siter_without_claim_or_file_says_what_to_do(settings):
+    index_corpus(settings)
+    res = _cli(settings, "siter")
+    assert res.exit_code == 1 and "Skriv en påstand" in res.stderr

@@ -398,8 +398,19 @@ def score_hits(
         score = support_score(c, overlap, scale)
         if i not in best or score > best[i].score:
             best[i] = Support(hits[i], span, score, c, overlap, None)
-    out = sorted(best.values(), key=lambda s: (-s.score, s.hit.rank))
+    out = sorted(best.values(), key=_preference)
     return [_with_quotation(index, claim, s) for s in out]
+
+
+UNPAGED_PENALTY = 0.1  # a passage without a printed page gives a weaker citation
+
+
+def _preference(s: Support) -> tuple[bool, float, int]:
+    """Best first, but the student's own notes (nothing to cite) after every source,
+    and a passage without a page only ahead of a paged one by a clear margin."""
+    own = s.hit.chunk.source_key.startswith("notat:")
+    penalty = UNPAGED_PENALTY if not s.hit.chunk.pages else 0.0
+    return own, -(s.score - penalty), s.hit.rank
 
 
 def _with_quotation(index: LoadedIndex, claim: str, s: Support) -> Support:
@@ -409,17 +420,19 @@ def _with_quotation(index: LoadedIndex, claim: str, s: Support) -> Support:
     if found is None:
         return s
     run, ratio, text = found
-    return replace(s, quotation=Quotation(run, ratio, text, quote_citation(index, s.hit, text)))
+    pages = s.hit.chunk.pages_of(*s.sentence)
+    return replace(s, quotation=Quotation(run, ratio, text, quote_citation(index, s.hit, text, pages)))
 
 
-def quote_citation(index: LoadedIndex, hit: Hit, text: str) -> str:
-    """«text» (Author, year, s. N) through `cite.quote`, with the chunk's printed pages."""
+def quote_citation(index: LoadedIndex, hit: Hit, text: str, pages: str | None = None) -> str:
+    """«text» (Author, year, s. N) through `cite.quote`, with the printed pages of the
+    quoted sentence (default: the whole passage's)."""
     from .cite import quote
     from .model import Source
 
     src = index.sources.get(hit.chunk.source_key, {})
     source = Source(key=hit.chunk.source_key, csl=dict(src.get("csl") or {"title": src.get("title", "")}))
-    quoted = quote(source, hit.chunk.pages, text)
+    quoted = quote(source, hit.chunk.pages if pages is None else pages, text)
     if hit.citation.endswith(" i PDF-en)") and quoted.endswith(")"):  # unlabelled PDF pages, as in the hit
         quoted = quoted[:-1] + " i PDF-en)"
     return quoted

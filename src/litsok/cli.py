@@ -353,37 +353,37 @@ def overvak(
 
 # ----------------------------------------------------------------- siter, sjekk, referanser (skrivehjelp)
 
-SITER_HELP = (
-    "Finn kilden og siden som støtter en påstand, med den beste setningen og henvisningen å lime inn; "
-    "sier fra når ordlyden er så lik kilden at den må stå som sitat, og når ingen kilde støtter påstanden."
-)
-SJEKK_HELP = (
-    "Sjekk kildehenvisningene i et utkast (.docx, .md eller .txt): finnes kilden, og står det på den "
-    "siterte siden det setningen sier?"
-)
-REFERANSER_HELP = "Skriv litteraturlisten (APA 7) for kildene i indeksen, eller bare for dem et utkast siterer."
-OPT_FRA = "Bare kildene dette utkastet (.docx, .md, .txt) siterer."
-OPT_FORMAT = "Format: tekst (standard), markdown, bibtex eller csl-json."
-PastandArg = typer.Argument(..., metavar="PÅSTAND", help="Setningen du vil ha kilde for.")
+PastandArg = typer.Argument(None, metavar="PÅSTAND", help="Setningen du vil ha kilde for.")
 SiterKOpt = typer.Option(3, "-k", "--antall", min=1, max=20, help=M.OPT_K)
 UtkastArg = typer.Argument(..., metavar="UTKAST", help="Utkastet: .docx, .md eller .txt.")
-FraOpt = typer.Option(None, "--fra", metavar="UTKAST", help=OPT_FRA)
-FormatOpt = typer.Option("tekst", "--format", help=OPT_FORMAT)
+FraOpt = typer.Option(None, "--fra", metavar="UTKAST", help=M.OPT_FRA_UTKAST)
+FormatOpt = typer.Option("tekst", "--format", help=M.OPT_FORMAT)
 
 
-@app.command("siter", help=SITER_HELP)
+@app.command("siter", help=M.SITER_HELP)
 def siter(
-    pastand: str = PastandArg,
+    pastand: Optional[str] = PastandArg,
     k: int = SiterKOpt,
     korpus: Optional[Path] = KorpusOpt,
     indeks: Optional[Path] = IndeksOpt,
+    fra: Optional[str] = typer.Option(None, "--fra", help=M.OPT_FRA_PASTAND),
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
         from .claim import QUOTE_MIN_WORDS
         from .writer import cite_claim
 
-        result = cite_claim(_settings(korpus, indeks, None), pastand, k=k)
+        settings = _settings(korpus, indeks, None)
+        if fra is not None:
+            for claim in _questions_from(fra):
+                try:
+                    _print_jsonl({"påstand": claim} | cite_claim(settings, claim, k=k).to_json())
+                except LitsokError as exc:
+                    _print_jsonl({"påstand": claim, "feil": exc.message})
+            return 0
+        if pastand is None:
+            raise LitsokError("Skriv en påstand, f.eks. `litsok siter \"Relasjonen er sjelen i sosialt arbeid.\"`, eller bruk --fra FIL.")
+        result = cite_claim(settings, pastand, k=k)
         if as_json:
             _print_json(result.to_json())
             return 0
@@ -423,7 +423,7 @@ def siter(
     _run(body)
 
 
-@app.command("sjekk", help=SJEKK_HELP)
+@app.command("sjekk", help=M.SJEKK_HELP)
 def sjekk(
     utkast: Path = UtkastArg,
     korpus: Optional[Path] = KorpusOpt,
@@ -455,7 +455,7 @@ def sjekk(
     _run(body)
 
 
-@app.command("referanser", help=REFERANSER_HELP)
+@app.command("referanser", help=M.REFERANSER_HELP)
 def referanser(
     fra: Optional[Path] = FraOpt,
     fmt: str = FormatOpt,

@@ -24,3 +24,16 @@ VIS_HELP = "Vis hele teksten på én side av en kilde, for å lese sammenhengen 
 STATUS_HELP = "Vis korpus, indeks, modell, antall, når det sist ble indeksert, hva som er utdatert og om OCR virker."
 OVERVAK_HELP = "Overvåk korpusmappen og oppdater indeksen når noe endres."
 OPT_FRA = "Les spørsmål fra en fil (ett per linje, `-` for standard inn) og skriv JSON-linjer."
+
+SITER_HELP = (
+    "Finn kilden og siden som støtter en påstand, med den beste setningen og henvisningen å lime inn; "
+    "sier fra når ordlyden er så lik kilden at den må stå som sitat, og når ingen kilde støtter påstanden."
+)
+SJEKK_HELP = (
+    "Sjekk kildehenvisningene i et utkast (.docx, .md eller .txt): finnes kilden, og står det på den "
+    "siterte siden det setningen sier?"
+)
+REFERANSER_HELP = "Skriv litteraturlisten (APA 7) for kildene i indeksen, eller bare for dem et utkast siterer."
+OPT_FRA_UTKAST = "Bare kildene dette utkastet (.docx, .md, .txt) siterer."
+OPT_FORMAT = "Format: tekst (standard), markdown, bibtex eller csl-json."
+OPT_FRA_PASTAND = "Les påstander fra en fil (én per linje, `-` for standard inn) og skriv JSON-linjer."
