@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import platform
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,3 +75,16 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: 
     rule = ["---" if a == "l" else "--:" for a in align]
     lines = [header, rule, *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def progress_printer() -> Callable[[str, int, int], None]:
+    """An `index_corpus` progress callback printing each stage in steps of 10 % to stderr."""
+    shown: dict[str, int] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if shown.get(stage) != tenth:
+            shown[stage] = tenth
+            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
+
+    return report

@@ -37,13 +37,13 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from common import REPO_ROOT, machine, markdown_table, shared_dir
+from common import REPO_ROOT, machine, markdown_table, progress_printer, shared_dir
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -522,16 +522,6 @@ def verify_truth(articles: Sequence[Article], corpus: Path) -> list[str]:
 # --------------------------------------------------------------------------- indexing
 
 
-def _progress() -> Callable[[str, int, int], None]:
-    shown: dict[str, int] = {}
-
-    def report(stage: str, done: int, total: int) -> None:
-        tenth = 10 * done // max(total, 1)
-        if shown.get(stage) != tenth:
-            shown[stage] = tenth
-            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
-
-    return report
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -781,7 +771,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     settings = Settings(corpus=corpus, index=index_dir)
-    report = index_corpus(settings, progress=_progress())
+    report = index_corpus(settings, progress=progress_printer())
     if report.failed:
         raise SystemExit(f"Indexing failed for {len(report.failed)} files: {report.failed}")
     index = load_index(index_dir)

@@ -26,7 +26,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +34,16 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
-from common import REPO_ROOT, Interval, load_average, machine, markdown_table, paired_bootstrap, shared_dir
+from common import (
+    REPO_ROOT,
+    Interval,
+    load_average,
+    machine,
+    markdown_table,
+    paired_bootstrap,
+    progress_printer,
+    shared_dir,
+)
 
 import litsok.library
 from litsok.chunk import ChunkSettings, word_count
@@ -215,19 +224,6 @@ def _up_to_date(corpus: Path, index: Path, chunker: dict[str, Any]) -> bool:
     )
 
 
-def _progress() -> Callable[[str, int, int], None]:
-    """An `index_corpus` progress callback printing each stage in steps of 10 % to stderr."""
-    shown: dict[str, int] = {}
-
-    def report(stage: str, done: int, total: int) -> None:
-        tenth = 10 * done // max(total, 1)
-        if shown.get(stage) != tenth:
-            shown[stage] = tenth
-            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
-
-    return report
-
-
 def ensure_index(corpus: Path, index: Path, chunk_settings: ChunkSettings) -> BuildInfo:
     """Index `corpus` into `index` with `chunk_settings` unless the index is already up to date."""
     record = index.parent / f"{index.name}.build.json"
@@ -237,7 +233,7 @@ def ensure_index(corpus: Path, index: Path, chunk_settings: ChunkSettings) -> Bu
     print(f"Indexing {corpus} -> {index} ({chunk_settings})", file=sys.stderr, flush=True)
     patched = functools.partial(ChunkSettings, **chunk_settings.to_json())
     with mock.patch.object(litsok.library, "ChunkSettings", patched):
-        report = index_corpus(Settings(corpus=corpus, index=index), progress=_progress())
+        report = index_corpus(Settings(corpus=corpus, index=index), progress=progress_printer())
     if report.failed:
         raise SystemExit(f"Indexing failed for {len(report.failed)} files: {report.failed}")
     info = BuildInfo(report.seconds, report.embedded, report.chunks, time.strftime("%Y-%m-%d %H:%M"), False)

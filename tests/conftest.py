@@ -130,6 +130,22 @@ Unge mottakere av sosialhjelp opplevde aktivitetsplikten som meningsløs når ti
 """
 
 
+# A draft with one correct, one wrong-page, one unknown-source and one unsupported citation,
+# and a narrative citation without page (used by the `sjekk` tests).
+SMALL_DRAFT = """# Utkast
+
+Relasjonen er sjelen i sosialt arbeid, og en tannlege trenger ikke en god relasjon (Biestek, 1972, s. 22).
+
+Empati er evnen til å sette seg inn i klientens opplevelse (Røkenes & Hanssen, 2012, s. 180).
+
+Fotosyntesen skjer i kloroplastene (Hansen, 2021, s. 4).
+
+Norges høyeste fjell er Galdhøpiggen (Biestek, 1972, s. 22).
+
+Leseth et al. (2020) viser at unge mottakere opplevde aktivitetsplikten som meningsløs.
+"""
+
+
 @pytest.fixture
 def small_corpus(tmp_path) -> Path:
     """Three notes and a bibliography with known printed pages."""

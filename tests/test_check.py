@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_DRAFT
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -164,18 +165,7 @@ def test_claims_from_hard_wrapped_text_keep_offsets_and_drop_the_citations():
 
 # --------------------------------------------------------------------------- checking drafts
 
-DRAFT = """# Utkast
-
-Relasjonen er sjelen i sosialt arbeid, og en tannlege trenger ikke en god relasjon (Biestek, 1972, s. 22).
-
-Empati er evnen til å sette seg inn i klientens opplevelse (Røkenes & Hanssen, 2012, s. 180).
-
-Fotosyntesen skjer i kloroplastene (Hansen, 2021, s. 4).
-
-Norges høyeste fjell er Galdhøpiggen (Biestek, 1972, s. 22).
-
-Leseth et al. (2020) viser at unge mottakere opplevde aktivitetsplikten som meningsløs.
-"""
+DRAFT = SMALL_DRAFT
 
 EXPECTED = [
     ("(Biestek, 1972, s. 22)", STOTTET, ""),

@@ -259,3 +259,10 @@ def test_bibtex_round_trip(src, tmp_path: Path):
 def test_unknown_format_lists_valid_ones(src):
     with pytest.raises(ValueError, match="Gyldige formater: tekst, markdown, bibtex, csl-json"):
         reference_list([src["biestek1972"]], "html")
+
+
+def test_pdf_page_citations_say_so():
+    src = Source(key="h", csl={"id": "h", "type": "article-journal", "title": "T", "author": [{"family": "Hansen", "given": "Kari"}], "issued": {"date-parts": [[2021]]}})
+    assert in_text(src, "3", pdf_pages=True) == "(Hansen, 2021, s. 3 i PDF-en)"
+    assert in_text(src, "3", narrative=True, pdf_pages=True) == "Hansen (2021, s. 3 i PDF-en)"
+    assert in_text(src, "", pdf_pages=True) == "(Hansen, 2021)"

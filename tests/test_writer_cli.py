@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SMALL_DRAFT
 from typer.testing import CliRunner
 
 from litsok.cli import app
@@ -12,18 +13,7 @@ from litsok.library import index_corpus
 
 runner = CliRunner()
 
-DRAFT = """# Utkast
-
-Relasjonen er sjelen i sosialt arbeid, og en tannlege trenger ikke en god relasjon (Biestek, 1972, s. 22).
-
-Empati er evnen til å sette seg inn i klientens opplevelse (Røkenes & Hanssen, 2012, s. 180).
-
-Fotosyntesen skjer i kloroplastene (Hansen, 2021, s. 4).
-
-Norges høyeste fjell er Galdhøpiggen (Biestek, 1972, s. 22).
-
-Leseth et al. (2020) viser at unge mottakere opplevde aktivitetsplikten som meningsløs.
-"""
+DRAFT = SMALL_DRAFT
 
 
 def _args(settings, *extra):

@@ -72,13 +72,21 @@ _style: Any = None
 # --- public API ----------------------------------------------------------------
 
 
-def in_text(source: Source, pages: str = "", *, narrative: bool = False) -> str:
+def in_text(source: Source, pages: str = "", *, narrative: bool = False, pdf_pages: bool = False) -> str:
     """APA 7 in-text citation: "(Biestek, 1972, s. 22)" or "Biestek (1972, s. 22)".
 
     `pages` is a printed page or range ("180-181" or "180–181"); "" for none.
     Narrative citations join two authors with "og", parenthetical with "&".
+    `pdf_pages`: the pages are the PDF file's, not printed ones, and the
+    citation says so: "(Hansen, 2021, s. 3 i PDF-en)".
     """
-    pages = _normalize_locator(pages)
+    cited = _in_text(source, _normalize_locator(pages), narrative=narrative)
+    if pdf_pages and pages.strip() and cited.endswith(")"):
+        cited = cited[:-1] + " i PDF-en)"
+    return cited
+
+
+def _in_text(source: Source, pages: str, *, narrative: bool) -> str:
     if _is_bare(source):
         return _bare_in_text(source, pages, narrative=narrative)
     author, date, locator, narrative_author = _citation_parts(source, pages)
@@ -88,10 +96,10 @@ def in_text(source: Source, pages: str = "", *, narrative: bool = False) -> str:
     return "(" + ", ".join(p for p in (author, date, locator) if p) + ")"
 
 
-def quote(source: Source, pages: str, text: str) -> str:
+def quote(source: Source, pages: str, text: str, *, pdf_pages: bool = False) -> str:
     """A quotation with its citation: «text» (Biestek, 1972, s. 22)."""
     body = " ".join(text.split()).strip().strip("«»\"“”„'").strip()
-    return f"«{body}» {in_text(source, pages)}"
+    return f"«{body}» {in_text(source, pages, pdf_pages=pdf_pages)}"
 
 
 def reference_entry(source: Source, fmt: str = "tekst") -> str:

@@ -432,10 +432,10 @@ def quote_citation(index: LoadedIndex, hit: Hit, text: str, pages: str | None = 
 
     src = index.sources.get(hit.chunk.source_key, {})
     source = Source(key=hit.chunk.source_key, csl=dict(src.get("csl") or {"title": src.get("title", "")}))
-    quoted = quote(source, hit.chunk.pages if pages is None else pages, text)
-    if hit.citation.endswith(" i PDF-en)") and quoted.endswith(")"):  # unlabelled PDF pages, as in the hit
-        quoted = quoted[:-1] + " i PDF-en)"
-    return quoted
+    from .model import ORIGIN_PDF_INDEX
+
+    pdf_pages = hit.chunk.label_origin == ORIGIN_PDF_INDEX  # unlabelled PDF pages, as in the hit
+    return quote(source, hit.chunk.pages if pages is None else pages, text, pdf_pages=pdf_pages)
 
 
 def support_claim(

@@ -383,10 +383,7 @@ def cite_chunk(chunk: Chunk, source: Source) -> str:
     """The in-text citation of a chunk, from its source and printed pages."""
     from .cite import in_text
 
-    citation = in_text(source, chunk.pages)
-    if chunk.label_origin == ORIGIN_PDF_INDEX and chunk.pages and citation.endswith(")"):
-        citation = citation[:-1] + " i PDF-en)"
-    return citation
+    return in_text(source, chunk.pages, pdf_pages=chunk.label_origin == ORIGIN_PDF_INDEX)
 
 
 def _citations(chunks: Sequence[Chunk], sources: dict[str, Source], previous: LoadedIndex | None) -> dict[str, str]:
@@ -610,10 +607,7 @@ def show_page(settings: Settings, key: str, page: str) -> PageView:
         raise LitsokError(f"Kilden «{key}» har ingen side {page} i indeksen. Sider som finnes: {labels}.")
     src = index.sources[key]
     source = Source(key=key, csl=src["csl"])
-    origin = found[0].label_origin
-    citation = in_text(source, page)
-    if origin == ORIGIN_PDF_INDEX and citation.endswith(")"):
-        citation = citation[:-1] + " i PDF-en)"
+    citation = in_text(source, page, pdf_pages=found[0].label_origin == ORIGIN_PDF_INDEX)
     return PageView(key, src["title"], citation, found)
 
 
