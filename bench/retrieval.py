@@ -12,8 +12,8 @@
    (the looser "right document in the top k" is reported separately). R@1/5/10 and MRR@10 per mode,
    with a paired bootstrap interval of the MRR@10 difference to the default mode (`Settings()`).
 
-`--variants` also builds one index per chunk size by replacing `litsok.library.ChunkSettings` in this
-process (no change to the library) and scores the default mode on each.
+`--variants` also builds one index per chunk size (`index_corpus(..., chunk_settings=...)`) and
+scores the default mode on each.
 
 Writes `<out>/report.md` (also printed) and `<out>/results.json` (per-question ranks).
 """
@@ -21,7 +21,6 @@ Writes `<out>/report.md` (also printed) and `<out>/results.json` (per-question r
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import statistics
 import sys
@@ -31,7 +30,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import numpy as np
 from common import (
@@ -45,7 +43,6 @@ from common import (
     shared_dir,
 )
 
-import litsok.library
 from litsok.chunk import ChunkSettings, word_count
 from litsok.config import Settings
 from litsok.embed import DEFAULT_EMBEDDER, Embedder, canonical_id
@@ -231,9 +228,7 @@ def ensure_index(corpus: Path, index: Path, chunk_settings: ChunkSettings) -> Bu
         saved = json.loads(record.read_text(encoding="utf-8"))
         return BuildInfo(**{**saved, "reused": True})
     print(f"Indexing {corpus} -> {index} ({chunk_settings})", file=sys.stderr, flush=True)
-    patched = functools.partial(ChunkSettings, **chunk_settings.to_json())
-    with mock.patch.object(litsok.library, "ChunkSettings", patched):
-        report = index_corpus(Settings(corpus=corpus, index=index), progress=progress_printer())
+    report = index_corpus(Settings(corpus=corpus, index=index), progress=progress_printer(), chunk_settings=chunk_settings)
     if report.failed:
         raise SystemExit(f"Indexing failed for {len(report.failed)} files: {report.failed}")
     info = BuildInfo(report.seconds, report.embedded, report.chunks, time.strftime("%Y-%m-%d %H:%M"), False)

@@ -191,6 +191,10 @@ def spor(
             hits = ask(settings, sporsmal, k=k, sources=kilde or ())
             _print_hits(hits, as_json)
             return 0
+        try:
+            import readline  # noqa: F401 - arrow keys and history in the prompt
+        except ImportError:  # pragma: no cover - not on every platform
+            pass
         while True:
             try:
                 q = input(M.PROMPT)

@@ -109,8 +109,17 @@ class _FileResult:
     pages: list[Page] = field(default_factory=list)
 
 
-def index_corpus(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> IndexReport:
-    """Build or update the index of `settings.corpus` in `settings.index`."""
+def index_corpus(
+    settings: Settings,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    chunk_settings: ChunkSettings | None = None,
+) -> IndexReport:
+    """Build or update the index of `settings.corpus` in `settings.index`.
+
+    `chunk_settings` (default `ChunkSettings()`, chosen in docs/retrieval.md) is
+    recorded in the manifest; changing it re-chunks and re-embeds everything."""
     from .embed import DEFAULT_EMBEDDER, canonical_id, get_embedder
     from .ingest.corpus import file_hash, scan
     from .sources import load_bibliography
@@ -121,7 +130,7 @@ def index_corpus(settings: Settings, *, full: bool = False, progress: Progress |
     bib = load_bibliography(list(listing.bibliographies))
     warnings: list[str] = list(bib.problems)
     embedder_id = canonical_id(settings.embedder or DEFAULT_EMBEDDER)
-    chunk_settings = ChunkSettings()
+    chunk_settings = chunk_settings or ChunkSettings()
 
     with IndexWriter(settings.index) as writer:
         previous = _previous_index(settings.index, embedder_id, chunk_settings, full)
