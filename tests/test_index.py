@@ -139,3 +139,13 @@ def test_no_change_run_writes_nothing_and_bib_change_recites(settings):
     cites = {sc.citation for sc in load_index(settings.index).chunks}
     assert "(Biestek, 1973, s. 22)" in cites and "(Biestek, 1972, s. 22)" not in cites
     assert "(Røkenes & Hanssen, 2012, s. 180)" in cites
+
+
+def test_title_change_in_bibliography_recites_without_reembedding(settings, fake_embedders):
+    index_corpus(settings)
+    calls = fake_embedders["test-hash"].calls
+    bib = settings.corpus / "kilder.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("Klient-sosialarbeider-relasjonen", "Relasjonen"), encoding="utf-8")
+    r = index_corpus(settings)
+    assert r.embedded == 0 and fake_embedders["test-hash"].calls == calls
+    assert load_index(settings.index).sources["biestek1972"]["title"] == "Relasjonen"
