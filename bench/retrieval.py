@@ -29,7 +29,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from common import (
@@ -45,10 +44,8 @@ from common import (
 
 from litsok.chunk import ChunkSettings, word_count
 from litsok.config import Settings
-from litsok.embed import DEFAULT_EMBEDDER, Embedder, canonical_id
-from litsok.errors import LitsokError
+from litsok.embed import Embedder
 from litsok.index import LoadedIndex, load_index
-from litsok.ingest.corpus import file_hash, scan
 from litsok.ingest.notes import read_note
 from litsok.library import index_corpus, query_embedder
 from litsok.search import FUSIONS, Scores, fusion, score_chunks
@@ -199,38 +196,23 @@ class BuildInfo:
     embedded: int
     chunks: int
     created: str
-    reused: bool  # True: this run found the index up to date and did not call index_corpus
+    reused: bool  # True: the index was already up to date (nothing embedded in this run)
 
     def describe(self) -> str:
         when = "reused, built" if self.reused else "built"
         return f"{self.seconds:.0f} s ({self.embedded} of {self.chunks} chunks embedded; {when} {self.created})"
 
 
-def _up_to_date(corpus: Path, index: Path, chunker: dict[str, Any]) -> bool:
-    try:
-        manifest = load_index(index).manifest
-    except LitsokError:
-        return False
-    files = {cf.rel: file_hash(cf.path) for cf in scan(corpus).files}
-    indexed = {f.file: f.sha256 for f in manifest.files}
-    return (
-        indexed == files
-        and manifest.chunker == chunker
-        and manifest.embedder_id == canonical_id(DEFAULT_EMBEDDER)
-        and not manifest.failed
-    )
-
-
 def ensure_index(corpus: Path, index: Path, chunk_settings: ChunkSettings) -> BuildInfo:
-    """Index `corpus` into `index` with `chunk_settings` unless the index is already up to date."""
+    """Bring the index up to date through the library (incremental: a no-change run
+    embeds nothing) and say how it was last really built."""
     record = index.parent / f"{index.name}.build.json"
-    if _up_to_date(corpus, index, chunk_settings.to_json()) and record.is_file():
-        saved = json.loads(record.read_text(encoding="utf-8"))
-        return BuildInfo(**{**saved, "reused": True})
     print(f"Indexing {corpus} -> {index} ({chunk_settings})", file=sys.stderr, flush=True)
     report = index_corpus(Settings(corpus=corpus, index=index), progress=progress_printer(), chunk_settings=chunk_settings)
     if report.failed:
         raise SystemExit(f"Indexing failed for {len(report.failed)} files: {report.failed}")
+    if report.embedded == 0 and record.is_file():
+        return BuildInfo(**{**json.loads(record.read_text(encoding="utf-8")), "reused": True})
     info = BuildInfo(report.seconds, report.embedded, report.chunks, time.strftime("%Y-%m-%d %H:%M"), False)
     record.write_text(json.dumps(info.__dict__, indent=1), encoding="utf-8")
     return info
