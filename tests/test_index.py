@@ -149,3 +149,18 @@ def test_title_change_in_bibliography_recites_without_reembedding(settings, fake
     r = index_corpus(settings)
     assert r.embedded == 0 and fake_embedders["test-hash"].calls == calls
     assert load_index(settings.index).sources["biestek1972"]["title"] == "Relasjonen"
+
+
+def test_exact_index_queries_read_numpy_and_match_faiss(settings):
+    import numpy as np
+
+    from litsok.vectors import MatrixIndex, VectorIndex
+
+    index_corpus(settings)
+    idx = load_index(settings.index)
+    assert isinstance(idx.vectors, MatrixIndex)
+    faiss_side = VectorIndex.load(idx.folder / "vectors.faiss")
+    q = np.ones(64, dtype=np.float32) / 8
+    ids_a, sc_a = idx.vectors.scores(q, 3)
+    ids_b, sc_b = faiss_side.scores(q, 3)
+    assert np.array_equal(ids_a, ids_b) and np.allclose(sc_a, sc_b, atol=1e-6)

@@ -8,6 +8,7 @@
         chunks.jsonl             one chunk per line, with its citation and embedding key
         pages.jsonl              the pages the chunks were cut from (for `litsok vis`)
         vectors.faiss            FAISS index, row i = line i of chunks.jsonl
+        vectors.npy              the same vectors for an exact index (queries read it with numpy)
         bm25/                    bm25s index (no pickle)
         sources.json             the sources: title, CSL metadata, missing fields
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from .lexical import LexicalIndex
-    from .vectors import VectorIndex
+    from .vectors import MatrixIndex, VectorIndex
 
 FORMAT_VERSION = 2  # 2: chunks carry page_breaks
 CURRENT = "CURRENT"
@@ -98,7 +99,7 @@ class LoadedIndex:
     manifest: Manifest
     chunks: list[StoredChunk]
     sources: dict[str, dict[str, Any]]
-    _vectors: VectorIndex | None = None
+    _vectors: VectorIndex | MatrixIndex | None = None
     _lexical: LexicalIndex | None = None
     _pages: list[Page] | None = None
 
@@ -110,11 +111,13 @@ class LoadedIndex:
         return self._pages
 
     @property
-    def vectors(self) -> VectorIndex:
+    def vectors(self) -> VectorIndex | MatrixIndex:
+        """The dense index: numpy for an exact one (`vectors.npy`), else FAISS."""
         if self._vectors is None:
-            from .vectors import VectorIndex
+            from .vectors import MATRIX_FILE, MatrixIndex, VectorIndex
 
-            self._vectors = VectorIndex.load(self.folder / "vectors.faiss")
+            matrix = self.folder / MATRIX_FILE
+            self._vectors = MatrixIndex.load(matrix) if matrix.exists() else VectorIndex.load(self.folder / "vectors.faiss")
         return self._vectors
 
     @property
@@ -275,12 +278,6 @@ class IndexWriter:
 def lexical_text(chunk: Chunk) -> str:
     """What BM25 sees: the passage plus its section heading."""
     return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
-
-
-def read_vectors(gen: Path) -> np.ndarray:
-    from .vectors import VectorIndex
-
-    return VectorIndex.load(gen / "vectors.faiss").vectors()
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 HNSW_THRESHOLD = 100_000
+MATRIX_FILE = "vectors.npy"
 
 
 class VectorIndex:
@@ -50,9 +51,14 @@ class VectorIndex:
         return cls(index)
 
     def save(self, path: Path) -> None:
+        """Writes the FAISS index; an exact index also as `vectors.npy` beside it,
+        which queries read with numpy alone (no faiss import on the query path)."""
         import faiss
+        import numpy as np
 
         faiss.write_index(self._index, str(path))
+        if self.exact:
+            np.save(path.with_name(MATRIX_FILE), self.vectors(), allow_pickle=False)
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:
@@ -81,3 +87,36 @@ class VectorIndex:
         dist, ids = self._index.search(q, min(top, self.size))
         keep = ids[0] >= 0
         return ids[0][keep], dist[0][keep]
+
+
+class MatrixIndex:
+    """Exact inner-product search over `vectors.npy` with numpy: what a query on
+    an exact index needs, without importing faiss (~35 ms of a cold query)."""
+
+    exact = True
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self._matrix = matrix
+
+    @classmethod
+    def load(cls, path: Path) -> MatrixIndex:
+        import numpy as np
+
+        return cls(np.load(path, allow_pickle=False))
+
+    @property
+    def size(self) -> int:
+        return int(self._matrix.shape[0])
+
+    @property
+    def dim(self) -> int:
+        return int(self._matrix.shape[1])
+
+    def vectors(self) -> np.ndarray:
+        return self._matrix
+
+    def scores(self, query: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
+        q = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
+        return np.arange(self.size), self._matrix @ q
