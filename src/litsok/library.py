@@ -159,10 +159,10 @@ def index_corpus(
                 progress("les", i, len(listing.files))
             digest = file_hash(cf.path)
             prev = prev_files.get(cf.rel)
-            reusable = prev and prev.sha256 == digest and prev.settings_key == _settings_key(cf, bib.sources)
-            if prev and reusable and cf.rel in prev_chunks and cf.rel in prev_pages:
+            same = prev is not None and (prev.sha256, prev.settings_key) == (digest, _settings_key(cf, bib.sources))
+            if prev is not None and same and cf.rel in prev_chunks and cf.rel in prev_pages:
                 unchanged.append(cf.rel)
-                results.append(_FileResult(prev, prev_chunks[cf.rel], prev_pages.get(cf.rel, [])))
+                results.append(_FileResult(prev, prev_chunks[cf.rel], prev_pages[cf.rel]))
                 warnings += prev.warnings
                 continue
             (changed if prev else new).append(cf.rel)
@@ -180,26 +180,12 @@ def index_corpus(
         bib_hashes = {str(p.relative_to(listing.root)): file_hash(p) for p in listing.bibliographies}
         nothing_changed = not (new or changed or removed or failed)
         if previous and nothing_changed and not previous.manifest.failed and bib_hashes == previous.manifest.bibliography:
-            return IndexReport(  # the live index is already up to date: write nothing
-                index=settings.index,
-                embedder_id=embedder_id,
-                files=len(results),
-                sources=len(previous.sources),
-                pages=sum(r.record.pages for r in results),
-                chunks=len(previous.chunks),
-                embedded=0,
-                reused=len(previous.chunks),
-                new=(),
-                changed=(),
-                unchanged=tuple(unchanged),
-                removed=(),
-                failed={},
-                warnings=tuple(warnings),
-                timings={k: round(v, 3) for k, v in timings.items()},
-                seconds=round(time.perf_counter() - t0, 3),
+            return _report(  # the live index is already up to date: write nothing
+                settings, embedder_id, results, len(previous.sources), len(previous.chunks), 0,
+                ([], [], unchanged, []), {}, warnings, timings, t0,
             )
 
-        # 2. sources and citations (cheap; always redone so bibliography edits re-cite)
+        # 2. sources and citations (reused for sources whose metadata is unchanged)
         t = time.perf_counter()
         sources = _sources_for(results, bib.sources)
         warnings += _unknown_key_warnings(results, bib.sources)
@@ -251,15 +237,35 @@ def index_corpus(
             progress("skriv", 1, 1)
         timings["skriving"] = time.perf_counter() - t
 
+    return _report(
+        settings, embedder_id, results, len({c.source_key for c in all_chunks}), len(all_chunks), len(todo),
+        (new, changed, unchanged, removed), failed, warnings, timings, t0,
+    )
+
+
+def _report(
+    settings: Settings,
+    embedder_id: str,
+    results: Sequence[_FileResult],
+    n_sources: int,
+    n_chunks: int,
+    embedded: int,
+    files: tuple[Sequence[str], Sequence[str], Sequence[str], Sequence[str]],  # new, changed, unchanged, removed
+    failed: dict[str, str],
+    warnings: Sequence[str],
+    timings: dict[str, float],
+    t0: float,
+) -> IndexReport:
+    new, changed, unchanged, removed = files
     return IndexReport(
         index=settings.index,
         embedder_id=embedder_id,
         files=len(results),
-        sources=len({c.source_key for c in all_chunks}),
+        sources=n_sources,
         pages=sum(r.record.pages for r in results),
-        chunks=len(all_chunks),
-        embedded=len(todo),
-        reused=len(all_chunks) - len(todo),
+        chunks=n_chunks,
+        embedded=embedded,
+        reused=n_chunks - embedded,
         new=tuple(new),
         changed=tuple(changed),
         unchanged=tuple(unchanged),
