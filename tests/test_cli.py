@@ -154,3 +154,17 @@ def test_help_and_usage_errors_are_norwegian():
     assert "Skriv 'litsok --help' for hjelp." in res.stderr
     res = runner.invoke(app, ["spør", "-k", "x"], prog_name="litsok")
     assert "Feil: Ugyldig verdi for '-k' / '--antall': 'x' er ikke et gyldig tall." in res.stderr
+
+
+def test_plain_text_when_piped_and_highlighting_on_a_terminal(settings, monkeypatch):
+    _index(settings)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    piped = runner.invoke(app, ["spør", "Hva betyr aksept?", "-k", "1", *_args(settings)])
+    assert "\x1b[" not in piped.stdout and "Aksept betyr" in piped.stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")  # what rich sees on a terminal
+    tty = runner.invoke(app, ["spør", "Hva betyr aksept?", "-k", "1", *_args(settings)])
+    assert "\x1b[1m" in tty.stdout  # the best sentence (and the citation) in bold
+    monkeypatch.setenv("NO_COLOR", "1")
+    no_color = runner.invoke(app, ["spør", "Hva betyr aksept?", "-k", "1", *_args(settings)])
+    assert "\x1b[36m" not in no_color.stdout and "\x1b[1;36m" not in no_color.stdout  # no colours, bold stays

