@@ -1,0 +1,464 @@
+"""Building the index: corpus files -> pages -> chunks -> citations and
+embeddings -> a new index generation. Incremental: unchanged files keep their
+chunks, unchanged passages keep their embeddings, unchanged sources keep their
+citations, and a run where nothing changed writes nothing.
+
+Never prints, never exits: returns an `IndexReport` and raises `LitsokError`s."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .chunk import ChunkSettings, chunk_pages
+from .config import Settings
+from .errors import LitsokError, UnreadableFileError
+from .index import FORMAT_VERSION, FileRecord, IndexWriter, LoadedIndex, Manifest, StoredChunk, load_index
+from .model import ORIGIN_NONE, ORIGIN_PDF_INDEX, Chunk, Page, Source
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .embed import Embedder
+    from .ingest.corpus import CorpusFile
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+# What is embedded with each chunk: "tekst" = the passage alone. Prepending the source
+# title and section heading ("tittel") was measured no better (docs/retrieval.md: NorQuAD
+# MRR@10 -0.003, paraphrase -0.011, both within noise) and made a title fix in kilder.bib
+# re-embed the whole source.
+EMBED_CONTEXT = "tekst"
+EMBED_BATCH = 16
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What `index_corpus` did, for the summary."""
+
+    index: Path
+    embedder_id: str
+    files: int
+    sources: int
+    pages: int
+    chunks: int
+    embedded: int  # chunks embedded in this run
+    reused: int  # chunks whose embedding was reused from the previous index
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    failed: dict[str, str]  # file -> reason
+    warnings: tuple[str, ...]
+    timings: dict[str, float]
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "indeks": str(self.index),
+            "modell": self.embedder_id,
+            "filer": self.files,
+            "kilder": self.sources,
+            "sider": self.pages,
+            "biter": self.chunks,
+            "innebygd": self.embedded,
+            "gjenbrukt": self.reused,
+            "nye": list(self.new),
+            "endret": list(self.changed),
+            "uendret": list(self.unchanged),
+            "fjernet": list(self.removed),
+            "feilet": self.failed,
+            "advarsler": list(self.warnings),
+            "tider": self.timings,
+            "sekunder": self.seconds,
+        }
+
+
+@dataclass
+class _FileResult:
+    record: FileRecord
+    chunks: list[Chunk] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+
+
+def index_corpus(
+    settings: Settings,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    chunk_settings: ChunkSettings | None = None,
+) -> IndexReport:
+    """Build or update the index of `settings.corpus` in `settings.index`.
+
+    `chunk_settings` (default `ChunkSettings()`, chosen in docs/retrieval.md) is
+    recorded in the manifest; changing it re-chunks and re-embeds everything."""
+    from .embed import DEFAULT_EMBEDDER, canonical_id, get_embedder
+    from .ingest.corpus import file_hash, scan
+    from .sources import load_bibliography
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    listing = scan(settings.corpus)
+    bib = load_bibliography(list(listing.bibliographies))
+    warnings: list[str] = list(bib.problems)
+    embedder_id = canonical_id(settings.embedder or DEFAULT_EMBEDDER)
+    chunk_settings = chunk_settings or ChunkSettings()
+
+    with IndexWriter(settings.index) as writer:
+        previous = _previous_index(settings.index, embedder_id, chunk_settings, full)
+        prev_files = {f.file: f for f in previous.manifest.files} if previous else {}
+        prev_chunks: dict[str, list[Chunk]] = {}
+        prev_pages: dict[str, list[Page]] = {}
+        if previous:
+            for sc in previous.chunks:
+                prev_chunks.setdefault(sc.chunk.file, []).append(sc.chunk)
+            for page in previous.pages:
+                prev_pages.setdefault(page.file, []).append(page)
+
+        # 1. read and chunk what changed
+        t = time.perf_counter()
+        results: list[_FileResult] = []
+        failed: dict[str, str] = {}
+        new: list[str] = []
+        changed: list[str] = []
+        unchanged: list[str] = []
+        for i, cf in enumerate(listing.files):
+            if progress:
+                progress("les", i, len(listing.files))
+            digest = file_hash(cf.path)
+            prev = prev_files.get(cf.rel)
+            same = prev is not None and (prev.sha256, prev.settings_key) == (digest, _settings_key(cf, bib.sources))
+            if prev is not None and same and cf.rel in prev_chunks and cf.rel in prev_pages:
+                unchanged.append(cf.rel)
+                results.append(_FileResult(prev, prev_chunks[cf.rel], prev_pages[cf.rel]))
+                warnings += prev.warnings
+                continue
+            (changed if prev else new).append(cf.rel)
+            try:
+                res = _read_file(cf, digest, bib.sources, settings, chunk_settings)
+            except UnreadableFileError as exc:
+                failed[cf.rel] = exc.message
+                continue
+            results.append(res)
+            warnings += res.record.warnings
+        if progress:
+            progress("les", len(listing.files), len(listing.files))
+        removed = sorted(set(prev_files) - {cf.rel for cf in listing.files})
+        timings["lese og dele opp"] = time.perf_counter() - t
+        bib_hashes = {str(p.relative_to(listing.root)): file_hash(p) for p in listing.bibliographies}
+        nothing_changed = not (new or changed or removed or failed)
+        if previous and nothing_changed and not previous.manifest.failed and bib_hashes == previous.manifest.bibliography:
+            return _report(  # the live index is already up to date: write nothing
+                settings, embedder_id, results, len(previous.sources), len(previous.chunks), 0,
+                ([], [], unchanged, []), {}, warnings, timings, t0,
+            )
+
+        # 2. sources and citations (reused for sources whose metadata is unchanged)
+        t = time.perf_counter()
+        sources = _sources_for(results, bib.sources)
+        warnings += _unknown_key_warnings(results, bib.sources)
+        all_chunks = [c for r in results for c in r.chunks]
+        citations = _citations(all_chunks, sources, previous)
+        timings["sitering"] = time.perf_counter() - t
+
+        # 3. embed only what is new, reuse the rest by content hash
+        t = time.perf_counter()
+        embed_texts = [embedding_text(c) for c in all_chunks]
+        keys = [_embed_key(embedder_id, s) for s in embed_texts]
+        reuse = _reusable_vectors(previous, set(keys)) if previous else {}
+        todo = [i for i, k in enumerate(keys) if k not in reuse]
+        embedder = get_embedder(embedder_id) if (todo or not previous) else None
+        dim = embedder.dim if embedder else previous.manifest.embedder_dim  # type: ignore[union-attr]
+        vectors = _embed_all(embedder, embed_texts, keys, reuse, todo, dim, progress)
+        timings["innebygging"] = time.perf_counter() - t
+
+        # 4. write a new generation, then switch to it
+        t = time.perf_counter()
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            embedder_id=embedder_id,
+            embedder_dim=dim,
+            embedder_version=getattr(embedder, "version", "") if embedder else previous.manifest.embedder_version,  # type: ignore[union-attr]
+            chunker=chunk_settings.to_json(),
+            embed_context=EMBED_CONTEXT,
+            files=tuple(r.record for r in results),
+            bibliography=bib_hashes,
+            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            seconds=round(time.perf_counter() - t0, 3),
+            failed=failed,
+        )
+        stored = [StoredChunk(c, citations[c.chunk_id], k) for c, k in zip(all_chunks, keys, strict=True)]
+        source_json = {key: _source_json(src, [c for c in all_chunks if c.source_key == key]) for key, src in sources.items()}
+        if progress:
+            progress("skriv", 0, 1)
+        gen = writer.new_generation()
+        try:
+            writer.write(gen, manifest, stored, vectors, source_json, [p for r in results for p in r.pages])
+            writer.commit(gen)
+        except OSError as exc:
+            writer.cleanup(keep=None)
+            raise LitsokError(
+                f"Kunne ikke skrive indeksen til «{settings.index}» ({exc.strerror or exc}). "
+                "Den forrige indeksen er urørt. Sjekk ledig plass og skrivetilgang, og kjør `litsok indekser` igjen."
+            ) from exc
+        if progress:
+            progress("skriv", 1, 1)
+        timings["skriving"] = time.perf_counter() - t
+
+    return _report(
+        settings, embedder_id, results, len({c.source_key for c in all_chunks}), len(all_chunks), len(todo),
+        (new, changed, unchanged, removed), failed, warnings, timings, t0,
+    )
+
+
+def _report(
+    settings: Settings,
+    embedder_id: str,
+    results: Sequence[_FileResult],
+    n_sources: int,
+    n_chunks: int,
+    embedded: int,
+    files: tuple[Sequence[str], Sequence[str], Sequence[str], Sequence[str]],  # new, changed, unchanged, removed
+    failed: dict[str, str],
+    warnings: Sequence[str],
+    timings: dict[str, float],
+    t0: float,
+) -> IndexReport:
+    new, changed, unchanged, removed = files
+    return IndexReport(
+        index=settings.index,
+        embedder_id=embedder_id,
+        files=len(results),
+        sources=n_sources,
+        pages=sum(r.record.pages for r in results),
+        chunks=n_chunks,
+        embedded=embedded,
+        reused=n_chunks - embedded,
+        new=tuple(new),
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+        removed=tuple(removed),
+        failed=failed,
+        warnings=tuple(warnings),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def _previous_index(root: Path, embedder_id: str, chunk_settings: ChunkSettings, full: bool) -> LoadedIndex | None:
+    """The live index if its work can be reused (same embedder, chunker and format)."""
+    if full:
+        return None
+    try:
+        prev = load_index(root)
+    except LitsokError:
+        return None
+    m = prev.manifest
+    if m.embedder_id != embedder_id or m.chunker != chunk_settings.to_json() or m.embed_context != EMBED_CONTEXT:
+        return None
+    return prev
+
+
+def _read_file(
+    cf: CorpusFile, digest: str, bib: Mapping[str, Source], settings: Settings, chunk_settings: ChunkSettings
+) -> _FileResult:
+    """Read one file into pages and chunks; raises UnreadableFileError."""
+    if cf.kind == "notat":
+        from .ingest.notes import read_note
+
+        note = read_note(cf.path, cf.rel)
+        pages, title, warnings = list(note.pages), note.title, note.warnings
+        origin = pages[0].label_origin if pages else ORIGIN_NONE
+        origin = next((p.label_origin for p in pages if p.label), origin)
+    else:
+        pages, title, warnings, origin = _read_pdf(cf, bib, settings)
+    chunks = chunk_pages(pages, chunk_settings)
+    key = pages[0].source_key if pages else cf.rel
+    record = FileRecord(
+        file=cf.rel,
+        sha256=digest,
+        kind=cf.kind,
+        source_key=key,
+        title=title,
+        pages=len({p.label or f"#{i}" for i, p in enumerate(pages)}),
+        chunks=len(chunks),
+        page_origin=origin,
+        warnings=tuple(warnings),
+        settings_key=_settings_key(cf, bib),
+    )
+    return _FileResult(record, chunks, pages)
+
+
+def _settings_key(cf: CorpusFile, bib: Mapping[str, Source]) -> str:
+    """Bibliography facts that decide a PDF's printed pages; a change re-reads the file."""
+    if cf.kind != "pdf":
+        return ""
+    from .sources import page_range
+
+    key = match_pdf_source(cf.rel, bib)
+    src = bib.get(key) if key else None
+    return f"{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
+
+
+def match_pdf_source(rel: str, bib: Mapping[str, Source]) -> str | None:
+    """A PDF's source: the BibTeX `file` field, else a file name starting with the key."""
+    name = Path(rel).name.lower()
+    for key, src in bib.items():
+        if any(Path(f).name.lower() == name for f in src.files):
+            return key
+    stem = _norm_key(Path(rel).stem)
+    candidates = [k for k in bib if stem.startswith(_norm_key(k))]
+    return max(candidates, key=len) if candidates else None
+
+
+def _norm_key(s: str) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", s.lower())
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def _read_pdf(cf: CorpusFile, bib: Mapping[str, Source], settings: Settings) -> tuple[list[Page], str, tuple[str, ...], str]:
+    from .ingest.ocr import OcrOptions
+    from .ingest.pdf import read_pdf
+    from .sources import page_range
+
+    key = match_pdf_source(cf.rel, bib)
+    src = bib.get(key) if key else None
+    result = read_pdf(
+        cf.path,
+        source_key=key or "pdf:" + Path(cf.rel).stem,
+        rel_file=cf.rel,
+        first_page=src.first_page if src else None,
+        bib_pages=page_range(src) if src else None,
+        ocr=OcrOptions(cache_dir=settings.index / "ocr-cache"),
+    )
+    title = src.title if src else Path(cf.rel).stem
+    return list(result.pages), title, tuple(result.warnings), result.page_origin
+
+
+def _sources_for(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> dict[str, Source]:
+    from .sources import fallback_source
+
+    out: dict[str, Source] = {}
+    for r in results:
+        key = r.record.source_key
+        if key in bib:
+            out[key] = bib[key]
+        elif key not in out:
+            out[key] = fallback_source(key, r.record.title)
+    return out
+
+
+def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> list[str]:
+    out = []
+    for r in results:
+        key = r.record.source_key
+        if key not in bib and not key.startswith(("notat:", "pdf:")):
+            out.append(
+                f"{r.record.file}: kilden «{key}» finnes ikke i kilder.bib; den siteres med tittelen til den får en oppføring."
+            )
+        elif key.startswith("pdf:"):
+            out.append(
+                f"{r.record.file}: ingen kilde i kilder.bib passer til filen; legg til en oppføring med `file`-felt "
+                "eller gi filen et navn som starter med kildenøkkelen."
+            )
+    return out
+
+
+def cite_chunk(chunk: Chunk, source: Source) -> str:
+    """The in-text citation of a chunk, from its source and printed pages."""
+    from .cite import in_text
+
+    return in_text(source, chunk.pages, pdf_pages=chunk.label_origin == ORIGIN_PDF_INDEX)
+
+
+def _citations(chunks: Sequence[Chunk], sources: dict[str, Source], previous: LoadedIndex | None) -> dict[str, str]:
+    """Citation of every chunk; reuses the previous index's for sources whose metadata is unchanged."""
+    cache: dict[tuple[str, str, str], str] = {}
+    if previous:
+        same = {k for k, src in sources.items() if previous.sources.get(k, {}).get("csl") == src.csl}
+        for sc in previous.chunks:
+            if sc.chunk.source_key in same:
+                cache[(sc.chunk.source_key, sc.chunk.pages, sc.chunk.label_origin)] = sc.citation
+    out: dict[str, str] = {}
+    for c in chunks:
+        key = (c.source_key, c.pages, c.label_origin)
+        if key not in cache:
+            cache[key] = cite_chunk(c, sources[c.source_key])
+        out[c.chunk_id] = cache[key]
+    return out
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the embedder sees (see EMBED_CONTEXT): the passage itself, so that
+    bibliography edits never force re-embedding."""
+    return chunk.text
+
+
+def _embed_key(embedder_id: str, text: str) -> str:
+    return hashlib.sha1(f"{embedder_id}\0{text}".encode()).hexdigest()
+
+
+def _reusable_vectors(previous: LoadedIndex, wanted: set[str]) -> dict[str, np.ndarray]:
+    if not wanted.intersection(sc.embed_key for sc in previous.chunks):
+        return {}
+    matrix = previous.vectors.vectors()
+    return {sc.embed_key: matrix[i] for i, sc in enumerate(previous.chunks) if sc.embed_key in wanted}
+
+
+def _embed_all(
+    embedder: Embedder | None,
+    texts: Sequence[str],
+    keys: Sequence[str],
+    reuse: dict[str, np.ndarray],
+    todo: Sequence[int],
+    dim: int,
+    progress: Progress | None,
+) -> np.ndarray:
+    import numpy as np
+
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        if k in reuse:
+            out[i] = reuse[k]
+    if progress:
+        progress("bygg inn", 0, len(todo))
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = list(todo[start : start + EMBED_BATCH])
+        assert embedder is not None
+        out[batch] = embedder.embed_passages([texts[i] for i in batch])
+        if progress:
+            progress("bygg inn", min(start + EMBED_BATCH, len(todo)), len(todo))
+    return out
+
+
+def _source_json(src: Source, chunks: Sequence[Chunk]) -> dict[str, Any]:
+    from .cite import in_text
+    from .sources import missing_fields
+
+    labels = [c.page_first for c in chunks if c.page_first] + [c.page_last for c in chunks if c.page_last]
+    return {
+        "key": src.key,
+        "title": src.title,
+        "csl": src.csl,
+        "files": sorted({c.file for c in chunks}),
+        "citation": in_text(src, ""),
+        "missing": [] if src.key.startswith("notat:") else list(missing_fields(src)),
+        "page_origins": sorted({c.label_origin for c in chunks}),
+        "pages": _page_extent(labels),
+        "chunks": len(chunks),
+    }
+
+
+def _page_extent(labels: Sequence[str]) -> str:
+    from .model import page_span, split_label
+
+    nums = [int(x) for lab in labels for x in split_label(lab) if x.isdigit()]
+    if not nums:
+        return ""
+    return page_span(str(min(nums)), str(max(nums)))
