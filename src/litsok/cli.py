@@ -226,7 +226,7 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
         body = escape(text[:s]) + "[bold]" + escape(text[s:e]) + "[/bold]" + escape(text[e:])
         dense = f"{h.score_dense:.2f}" if h.score_dense is not None else "–"
         c.print(f"[bold cyan]{h.rank}. {escape(h.citation)}[/bold cyan]  [dim]{escape(h.source_title)}[/dim]")
-        c.print(body, soft_wrap=True)
+        c.print(body, soft_wrap=not c.is_terminal)  # word-wrapped on a terminal, one line per paragraph in a pipe
         sentence_pages = h.chunk.pages_of(s, e)
         if sentence_pages and sentence_pages != h.chunk.pages:
             c.print(f"[dim]   den uthevede setningen står på s. {sentence_pages}[/dim]")
@@ -291,7 +291,7 @@ def vis(
         for p in view.pages:
             where = f"s. {p.label}" + (f" (PDF-side {p.pdf_index + 1})" if p.pdf_index is not None else "")
             c.print(f"[dim]── {where} · {escape(p.file)} ──[/dim]")
-            c.print(escape(p.text), soft_wrap=True)
+            c.print(escape(p.text), soft_wrap=not c.is_terminal)
         return 0
 
     _run(body)
@@ -399,29 +399,29 @@ def siter(
             c.print(M.NO_HITS)
             return 0
         if result.supported:
-            c.print(f"[bold]Lim inn:[/bold] {escape(best.citation)}", soft_wrap=True)
+            c.print(f"[bold]Lim inn:[/bold] {escape(best.citation)}", soft_wrap=not c.is_terminal)
             if best.quotation:
                 q = best.quotation
                 why = f"{q.words} ord på rad" if q.words >= QUOTE_MIN_WORDS else f"{round(q.ratio * 100)} % lik ordlyd"
                 c.print(
                     f"[yellow]Sitat:[/yellow] påstanden gjengir kildens ordlyd ({why}). Sett ordene i «» med "
                     "sidetall, eller skriv om med egne ord.",
-                    soft_wrap=True,
+                    soft_wrap=not c.is_terminal,
                 )
         else:
             c.print(
                 f"[yellow]Ingen kilde i indeksen støtter påstanden godt nok[/yellow] (beste støtte {best.score:.2f}, "
                 f"terskel {result.threshold:.2f}). Ikke sett inn en henvisning for den; finn en kilde som sier det, "
                 "legg den i korpuset og kjør `litsok indekser`. Nærmeste treff:",
-                soft_wrap=True,
+                soft_wrap=not c.is_terminal,
             )
         c.print()
         for i, s in enumerate(result.supports, start=1):
             c.print(
                 f"[bold cyan]{i}. {escape(s.hit.citation)}[/bold cyan]  støtte {s.score:.2f}  [dim]{escape(s.hit.source_title)}[/dim]",
-                soft_wrap=True,
+                soft_wrap=not c.is_terminal,
             )
-            c.print(f"   «{escape(s.sentence_text)}»", soft_wrap=True)
+            c.print(f"   «{escape(s.sentence_text)}»", soft_wrap=not c.is_terminal)
         return 0
 
     _run(body)
@@ -448,12 +448,12 @@ def sjekk(
             line = f"{ch.status:<13} {ch.location:<12} {escape(ch.citation.text)}"
             if ch.suggestion:
                 line += f"  → {escape(ch.suggestion)}"
-            c.print(line, soft_wrap=True)
+            c.print(line, soft_wrap=not c.is_terminal)
             if ch.note:
-                c.print(f"{'':13} [dim]{escape(ch.note)}[/dim]", soft_wrap=True)
+                c.print(f"{'':13} [dim]{escape(ch.note)}[/dim]", soft_wrap=not c.is_terminal)
         if report.checks:
             c.print()
-        c.print(escape(report.summary()), soft_wrap=True)
+        c.print(escape(report.summary()), soft_wrap=not c.is_terminal)
         return 0
 
     _run(body)
