@@ -309,4 +309,4 @@ def test_fallback_source():
     src = fallback_source("mine-tanker", "Egne tanker om relasjon")
     assert src.csl == {"id": "mine-tanker", "type": "document", "title": "Egne tanker om relasjon"}
     assert src.title == "Egne tanker om relasjon"
-    assert not src.has_metadata
+    assert {"forfatter", "år"} <= set(missing_fields(src))

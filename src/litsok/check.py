@@ -325,7 +325,6 @@ class CitationCheck:
     claim: str
     status: str
     source_key: str | None
-    source_citation: str  # how litsok cites the source: "(Biestek, 1972)"
     support: float | None  # best support on the cited page(s)
     best: Support | None  # best supporting passage in the source
     suggestion: str  # the citation to use instead ("" when the written one is right)
@@ -562,7 +561,7 @@ def _check_one(
     def result(status: str, **kw: Any) -> CitationCheck:
         base: dict[str, Any] = dict(
             citation=c, location=location, claim=claim, status=status, source_key=key,
-            source_citation=src_cit, support=None, best=None, suggestion="", note=note,
+            support=None, best=None, suggestion="", note=note,
         )
         base.update(kw)
         return CitationCheck(**base)

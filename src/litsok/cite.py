@@ -173,11 +173,6 @@ def to_bibtex(source: Source) -> str:
     return f"@{entry_type}{{{source.key},\n{body}\n}}"
 
 
-def warm_up() -> None:
-    """Load the citation style now (about 0.1 s), e.g. while the index loads."""
-    _get_style()
-
-
 def _check_format(fmt: str, valid: tuple[str, ...]) -> None:
     if fmt not in valid:
         raise ValueError(_MSG_UNKNOWN_FORMAT.format(fmt=fmt, valid=", ".join(valid)))

@@ -4,7 +4,7 @@ overridden by command-line flags."""
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ class Settings:
     k: int = 5
     fusion: str = "hybrid"
     dense_weight: float = 0.5
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **kw: Any) -> Settings:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})

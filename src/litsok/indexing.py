@@ -192,7 +192,10 @@ def index_corpus(
             failed=failed,
         )
         stored = [StoredChunk(c, citations[c.chunk_id], k) for c, k in zip(all_chunks, keys, strict=True)]
-        source_json = {key: _source_json(src, [c for c in all_chunks if c.source_key == key]) for key, src in sources.items()}
+        by_source: dict[str, list[Chunk]] = {}
+        for c in all_chunks:
+            by_source.setdefault(c.source_key, []).append(c)
+        source_json = {key: _source_json(src, by_source.get(key, [])) for key, src in sources.items()}
         if progress:
             progress("skriv", 0, 1)
         gen = writer.new_generation()

@@ -121,10 +121,6 @@ class Source:
     def title(self) -> str:
         return str(self.csl.get("title", "")) or self.key
 
-    @property
-    def has_metadata(self) -> bool:
-        return bool(self.csl.get("author") or self.csl.get("editor")) and bool(self.csl.get("issued"))
-
 
 @dataclass(frozen=True)
 class Hit:

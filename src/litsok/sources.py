@@ -28,7 +28,6 @@ from litsok.model import Source
 
 ET_AL_NAME: dict[str, str] = {"literal": "others"}
 FIRST_PAGE_FIELDS = ("litsok_forsteside", "litsok_førsteside", "first_page")
-SUPPORTED_SUFFIXES = (".bib", ".ris", ".json")
 
 # --- user-facing messages (Norwegian bokmål) ---------------------------------
 
