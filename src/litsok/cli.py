@@ -5,7 +5,6 @@ so `litsok --help` stays fast; torch is only imported by the st: backend."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,10 +34,32 @@ ModellOpt = typer.Option(None, "--modell", help=M.OPT_MODELL)
 JsonOpt = typer.Option(False, "--json", help=M.OPT_JSON)
 
 
-def _console(stderr: bool = False) -> Console:
+def _console(stderr: bool = False, markup: bool = True) -> Console:
+    """A rich console that never passes a control character from file text on
+    (see display.py) and never turns `:x:` in a quote into an emoji. Text from
+    files is escaped with `_e` where it goes into our own markup."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    from .display import strip_controls
+
+    class SafeConsole(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+            super().print(*(strip_controls(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, emoji=False, markup=markup)
+
+
+def _e(value: object) -> str:
+    """File text (a title, a file name, a reason) as plain text inside rich markup."""
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
+def _echo_err(message: str) -> None:
+    from .display import strip_controls
+
+    typer.echo(strip_controls(message), err=True)
 
 
 def _settings(korpus: Optional[Path], indeks: Optional[Path], modell: Optional[str], **kw: Any) -> Settings:
@@ -52,7 +73,7 @@ def _run(fn: Callable[[], int | None]) -> None:
     try:
         code = fn()
     except LitsokError as exc:
-        typer.echo(f"Feil: {exc.message}", err=True)
+        _echo_err(f"Feil: {exc.message}")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("Avbrutt.", err=True)
@@ -62,11 +83,15 @@ def _run(fn: Callable[[], int | None]) -> None:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from .display import json_text
+
+    sys.stdout.write(json_text(data, indent=2) + "\n")
 
 
 def _print_jsonl(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    from .display import json_text
+
+    sys.stdout.write(json_text(data) + "\n")
     sys.stdout.flush()
 
 
@@ -154,10 +179,10 @@ def _print_report(r: IndexReport) -> None:
     )
     c.print("  tid: " + ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items()))
     for file, reason in r.failed.items():
-        c.print(f"[red]Hoppet over[/red] {reason}" if reason.startswith(file) else f"[red]Hoppet over[/red] {file}: {reason}")
+        c.print(f"[red]Hoppet over[/red] {_e(reason)}" if reason.startswith(file) else f"[red]Hoppet over[/red] {_e(file)}: {_e(reason)}")
     for w in r.warnings:
-        c.print(f"[yellow]Merk:[/yellow] {w}")
-    c.print(f"Indeksen ligger i «{r.index}». Spør med: litsok spør \"...\"")
+        c.print(f"[yellow]Merk:[/yellow] {_e(w)}")
+    c.print(f"Indeksen ligger i «{_e(r.index)}». Spør med: litsok spør \"...\"")
 
 
 # ----------------------------------------------------------------- spør
@@ -205,7 +230,7 @@ def spor(
             try:
                 _print_hits(ask(settings, q, k=k, sources=kilde or ()), as_json)
             except LitsokError as exc:
-                typer.echo(f"Feil: {exc.message}", err=True)
+                _echo_err(f"Feil: {exc.message}")
 
     _run(body)
 
@@ -256,9 +281,9 @@ def kilder(
         for s in sources:
             pages = f"s. {s.pages}" if s.pages else "uten sider"
             c.print(f"[bold]{escape(s.citation)}[/bold] {escape(s.title)}")
-            c.print(f"   {s.key} · {pages} · {s.chunks} biter · {', '.join(s.files)}")
+            c.print(f"   {_e(s.key)} · {_e(pages)} · {s.chunks} biter · {_e(', '.join(s.files))}")
             if s.missing:
-                c.print(f"   [yellow]mangler:[/yellow] {', '.join(s.missing)}")
+                c.print(f"   [yellow]mangler:[/yellow] {_e(', '.join(s.missing))}")
             if s.needs_page_setting:
                 c.print("   [yellow]sidetall fra PDF-en, ikke trykte sider: legg inn første side (litsok_forsteside) i kilder.bib[/yellow]")
         return 0
@@ -289,7 +314,7 @@ def vis(
         c = _console()
         c.print(f"[bold]{escape(view.citation)}[/bold] {escape(view.source_title)}")
         for p in view.pages:
-            where = f"s. {p.label}" + (f" (PDF-side {p.pdf_index + 1})" if p.pdf_index is not None else "")
+            where = f"s. {_e(p.label)}" + (f" (PDF-side {p.pdf_index + 1})" if p.pdf_index is not None else "")
             c.print(f"[dim]── {where} · {escape(p.file)} ──[/dim]")
             c.print(escape(p.text), soft_wrap=not c.is_terminal)
         return 0
@@ -310,7 +335,7 @@ def status_cmd(
         if as_json:
             _print_json(st.to_json())
             return 0
-        c = _console()
+        c = _console(markup=False)
         c.print(f"Korpus:  {st.corpus}")
         c.print(f"Indeks:  {st.index}" + ("" if st.index_exists else " (finnes ikke ennå: kjør `litsok indekser`)"))
         if st.index_exists:
@@ -343,7 +368,7 @@ def overvak(
         from .watch import watch
 
         settings = _settings(korpus, indeks, modell)
-        c = _console()
+        c = _console(markup=False)
         c.print(f"Overvåker «{settings.corpus}» (Ctrl-C avslutter) ...")
         for report in watch(settings, lambda: index_corpus(settings), interval=intervall):
             changed = len(report.new) + len(report.changed) + len(report.removed)
@@ -445,7 +470,7 @@ def sjekk(
 
         c = _console()
         for ch in report.checks:
-            line = f"{ch.status:<13} {ch.location:<12} {escape(ch.citation.text)}"
+            line = f"{ch.status:<13} {_e(ch.location):<12} {escape(ch.citation.text)}"
             if ch.suggestion:
                 line += f"  → {escape(ch.suggestion)}"
             c.print(line, soft_wrap=not c.is_terminal)
@@ -472,8 +497,10 @@ def referanser(
         text = references(_settings(korpus, indeks, None), fra, fmt)
         if text.strip() in ("", "[]"):
             where = f"utkastet «{fra}» siterer" if fra else "indeksen har"
-            typer.echo(f"Ingen kilder å liste: {where} ingen kilder med forfatter og år i indeksen.", err=True)
-        sys.stdout.write(text)
+            _echo_err(f"Ingen kilder å liste: {where} ingen kilder med forfatter og år i indeksen.")
+        from .display import escape_json_controls, strip_controls
+
+        sys.stdout.write(escape_json_controls(text) if fmt == "csl-json" else strip_controls(text))
         return 0
 
     _run(body)

@@ -53,6 +53,10 @@ class BibliographyError(LitsokError):
     """A bibliography file (BibTeX, RIS, CSL-JSON) cannot be parsed."""
 
 
+class IndexFolderError(LitsokError):
+    """The index folder holds files that are not litsok's: litsok will not write (or delete) there."""
+
+
 class IndexLockedError(LitsokError):
     """Another `litsok indekser` is writing to the same index."""
 

@@ -11,6 +11,14 @@
         vectors.npy              the same vectors for an exact index (queries read it with numpy)
         bm25/                    bm25s index (no pickle)
         sources.json             the sources: title, CSL metadata, missing fields
+        .litsok-generation       the index id: marks the folder as litsok's own
+      .litsok-index              the index id (JSON): marks the whole folder as a litsok index
+      ocr-cache/, setningscache/ caches beside the generations
+
+litsok only ever deletes what it created: a generation folder is removed only
+when its `.litsok-generation` marker carries this index's id, and a folder that
+holds anything else (a student's own files) is refused as an index folder
+unless it is empty or already a litsok index.
 
 A writer builds a new generation beside the live one and only then points
 CURRENT at it, so an interrupted run (Ctrl-C, kill -9, full disk) leaves the
@@ -21,14 +29,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import IndexFormatError, IndexLockedError, IndexMissingError, LitsokError
+from .errors import IndexFolderError, IndexFormatError, IndexLockedError, IndexMissingError, LitsokError
 from .model import Chunk, Page
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +50,15 @@ if TYPE_CHECKING:  # pragma: no cover
 FORMAT_VERSION = 2  # 2: chunks carry page_breaks
 CURRENT = "CURRENT"
 LOCK = ".lock"
+INDEX_MARKER = ".litsok-index"  # in the index folder: {"litsok_index": id}
+GEN_MARKER = ".litsok-generation"  # in each generation: the index id
+# Everything litsok itself puts in an index folder; anything else makes it foreign.
+OWN_NAMES = frozenset({CURRENT, CURRENT + ".tmp", LOCK, INDEX_MARKER, "ocr-cache", "setningscache"})
+GEN_NAME = re.compile(r"gen-\d{8}T\d{6}-\d+-\d+")
+# The files a generation of an index written before the markers (litsok 0.1) holds.
+LEGACY_GEN_FILES = frozenset(
+    {"manifest.json", "chunks.jsonl", "pages.jsonl", "vectors.faiss", "vectors.npy", "bm25", "sources.json"}
+)
 
 
 @dataclass(frozen=True)
@@ -195,11 +214,13 @@ class IndexWriter:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.index_id = ""
         self._lock_fh: IO[str] | None = None
 
     def __enter__(self) -> IndexWriter:
         import fcntl
 
+        check_index_folder(self.root)  # before anything is written there
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fh = open(self.root / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - held until __exit__
@@ -220,6 +241,14 @@ class IndexWriter:
         fh.write(str(os.getpid()))
         fh.flush()
         self._lock_fh = fh
+        try:
+            self.index_id = _claim(self.root)
+        except OSError as exc:
+            self.__exit__()
+            raise LitsokError(
+                f"Kan ikke skrive til indeksmappen «{self.root}» ({exc.strerror}). "
+                "Velg en mappe du har skrivetilgang til med --indeks, eller rett rettighetene."
+            ) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -231,6 +260,7 @@ class IndexWriter:
         stamp = time.strftime("%Y%m%dT%H%M%S")
         gen = self.root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         gen.mkdir()
+        (gen / GEN_MARKER).write_text(self.index_id, encoding="utf-8")
         return gen
 
     def write(
@@ -269,10 +299,74 @@ class IndexWriter:
         self.cleanup(keep=gen)
 
     def cleanup(self, keep: Path | None) -> None:
+        """Remove old generations: only folders that carry this index's marker."""
         live = current_generation(self.root)
         for child in self.root.iterdir():
-            if child.is_dir() and child.name.startswith("gen-") and child not in (keep, live):
+            if child not in (keep, live) and _is_own_generation(child, self.index_id):
                 shutil.rmtree(child, ignore_errors=True)
+
+
+def check_index_folder(root: Path) -> None:
+    """Refuse an index folder that holds files litsok did not create.
+
+    An index folder is fine when it does not exist yet, is empty, carries the
+    index marker, or is an index from before the markers (CURRENT + generations
+    with litsok's files only). Anything else is somebody's folder: raise."""
+    if not root.exists() and not root.is_symlink():
+        return
+    if not root.is_dir():
+        raise IndexFolderError(
+            f"«{root}» er en fil, ikke en mappe. Velg en egen mappe for indeksen med --indeks, f.eks. --indeks index."
+        )
+    if (root / INDEX_MARKER).is_file():
+        return
+    try:
+        foreign = sorted(c.name for c in root.iterdir() if c.name not in OWN_NAMES and not _is_legacy_generation(c))
+    except OSError as exc:
+        raise LitsokError(f"Kan ikke lese indeksmappen «{root}» ({exc.strerror}). Rett rettighetene eller velg en annen mappe med --indeks.") from exc
+    if foreign:
+        shown = ", ".join(f"«{n}»" for n in foreign[:3]) + (f" og {len(foreign) - 3} til" if len(foreign) > 3 else "")
+        raise IndexFolderError(
+            f"Indeksmappen «{root}» inneholder filer som ikke er litsoks ({shown}). litsok skriver bare i en tom mappe "
+            "eller en eksisterende litsok-indeks, så ingenting av ditt blir overskrevet eller slettet. "
+            "Velg en egen mappe med --indeks, f.eks. --indeks index."
+        )
+
+
+def _claim(root: Path) -> str:
+    """The id of the index in `root`; marks the folder (and a legacy live generation) as litsok's."""
+    marker = root / INDEX_MARKER
+    try:
+        index_id = str(json.loads(marker.read_text(encoding="utf-8"))["litsok_index"])
+    except (OSError, ValueError, KeyError, TypeError):
+        index_id = ""
+    if not index_id:
+        index_id = uuid.uuid4().hex
+        _write_json(marker, {"litsok_index": index_id})
+        for child in root.iterdir():  # adopt generations of an index from before the markers
+            if _is_legacy_generation(child):
+                (child / GEN_MARKER).write_text(index_id, encoding="utf-8")
+    return index_id
+
+
+def _is_own_generation(path: Path, index_id: str) -> bool:
+    if path.is_symlink() or not path.is_dir() or not path.name.startswith("gen-"):
+        return False
+    try:
+        return (path / GEN_MARKER).read_text(encoding="utf-8").strip() == index_id
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _is_legacy_generation(path: Path) -> bool:
+    """A generation folder written by litsok: its exact name pattern and only litsok's files."""
+    if path.is_symlink() or not path.is_dir() or not GEN_NAME.fullmatch(path.name):
+        return False
+    try:
+        names = {c.name for c in path.iterdir()}
+    except OSError:
+        return False
+    return names <= LEGACY_GEN_FILES | {GEN_MARKER}
 
 
 def lexical_text(chunk: Chunk) -> str:

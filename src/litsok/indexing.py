@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,16 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # re-embed the whole source.
 EMBED_CONTEXT = "tekst"
 EMBED_BATCH = 16
+CHANGED_WHILE_READ = "endret-under-lesing"  # a file hash no file has: the next run reads the file again
+
+
+def _hash_or_gone(path: Path) -> str:
+    from .ingest.corpus import file_hash
+
+    try:
+        return file_hash(path)
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -97,14 +107,14 @@ def index_corpus(
     `chunk_settings` (default `ChunkSettings()`, chosen in docs/retrieval.md) is
     recorded in the manifest; changing it re-chunks and re-embeds everything."""
     from .embed import DEFAULT_EMBEDDER, canonical_id, get_embedder
-    from .ingest.corpus import file_hash, scan
+    from .ingest.corpus import scan
     from .sources import load_bibliography
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     listing = scan(settings.corpus)
     bib = load_bibliography(list(listing.bibliographies))
-    warnings: list[str] = list(bib.problems)
+    warnings: list[str] = [f"{file}: {reason}" for file, reason in listing.skipped] + list(bib.problems)
     embedder_id = canonical_id(settings.embedder or DEFAULT_EMBEDDER)
     chunk_settings = chunk_settings or ChunkSettings()
 
@@ -129,7 +139,10 @@ def index_corpus(
         for i, cf in enumerate(listing.files):
             if progress:
                 progress("les", i, len(listing.files))
-            digest = file_hash(cf.path)
+            digest = _hash_or_gone(cf.path)
+            if not digest:
+                failed[cf.rel] = f"{cf.rel}: filen forsvant eller kunne ikke leses under indekseringen. Kjør `litsok indekser` igjen."
+                continue
             prev = prev_files.get(cf.rel)
             same = prev is not None and (prev.sha256, prev.settings_key) == (digest, _settings_key(cf, bib.sources))
             if prev is not None and same and cf.rel in prev_chunks and cf.rel in prev_pages:
@@ -140,6 +153,9 @@ def index_corpus(
             (changed if prev else new).append(cf.rel)
             try:
                 res = _read_file(cf, digest, bib.sources, settings, chunk_settings)
+                if _hash_or_gone(cf.path) != digest:  # edited while it was read: record what no run can match
+                    res = _FileResult(replace(res.record, sha256=CHANGED_WHILE_READ), res.chunks, res.pages)
+                    warnings.append(f"{cf.rel}: filen ble endret mens den ble lest; den leses på nytt neste gang du kjører `litsok indekser`.")
             except UnreadableFileError as exc:
                 failed[cf.rel] = exc.message
                 continue
@@ -149,7 +165,7 @@ def index_corpus(
             progress("les", len(listing.files), len(listing.files))
         removed = sorted(set(prev_files) - {cf.rel for cf in listing.files})
         timings["lese og dele opp"] = time.perf_counter() - t
-        bib_hashes = {str(p.relative_to(listing.root)): file_hash(p) for p in listing.bibliographies}
+        bib_hashes = {str(p.relative_to(listing.root)): bib.hashes[str(p)] for p in listing.bibliographies}
         nothing_changed = not (new or changed or removed or failed)
         if previous and nothing_changed and not previous.manifest.failed and bib_hashes == previous.manifest.bibliography:
             return _report(  # the live index is already up to date: write nothing
@@ -162,6 +178,8 @@ def index_corpus(
         sources = _sources_for(results, bib.sources)
         warnings += _unknown_key_warnings(results, bib.sources)
         all_chunks = [c for r in results for c in r.chunks]
+        if not all_chunks:
+            raise _nothing_readable(settings, failed, previous is not None)
         citations = _citations(all_chunks, sources, previous)
         timings["sitering"] = time.perf_counter() - t
 
@@ -202,8 +220,10 @@ def index_corpus(
         try:
             writer.write(gen, manifest, stored, vectors, source_json, [p for r in results for p in r.pages])
             writer.commit(gen)
-        except OSError as exc:
+        except BaseException as exc:  # a half-written generation never stays behind
             writer.cleanup(keep=None)
+            if not isinstance(exc, OSError):
+                raise
             raise LitsokError(
                 f"Kunne ikke skrive indeksen til «{settings.index}» ({exc.strerror or exc}). "
                 "Den forrige indeksen er urørt. Sjekk ledig plass og skrivetilgang, og kjør `litsok indekser` igjen."
@@ -215,6 +235,18 @@ def index_corpus(
     return _report(
         settings, embedder_id, results, len({c.source_key for c in all_chunks}), len(all_chunks), len(todo),
         (new, changed, unchanged, removed), failed, warnings, timings, t0,
+    )
+
+
+def _nothing_readable(settings: Settings, failed: Mapping[str, str], kept: bool) -> LitsokError:
+    """Every file failed or held no text: say which and why, and write nothing."""
+    from .errors import CorpusError
+
+    why = "; ".join(r.rstrip(". ") for r in failed.values()) if failed else "filene inneholder ingen tekst"
+    left = " Den forrige indeksen er urørt." if kept else ""
+    return CorpusError(
+        f"Ingen tekst å indeksere i «{settings.corpus}»: {why}.{left} "
+        "Rett eller bytt ut filene (eller legg til notater) og kjør `litsok indekser` igjen."
     )
 
 

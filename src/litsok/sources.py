@@ -83,6 +83,9 @@ class Bibliography:
 
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
     problems: tuple[str, ...] = ()
+    # SHA-256 of the bytes each file had when it was read (path -> hash): what the
+    # index records, so an edit during `indekser` is seen as a change next time.
+    hashes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 # --- public API ----------------------------------------------------------------
@@ -96,12 +99,13 @@ def load_bibliography(paths: Sequence[Path]) -> Bibliography:
     """
     sources: dict[str, Source] = {}
     problems: list[str] = []
+    hashes: dict[str, str] = {}
     for path in paths:
         path = Path(path)
         loader = _LOADERS.get(path.suffix.lower())
         if loader is None:
             raise BibliographyError(_MSG_UNKNOWN_FORMAT.format(file=path, suffix=path.suffix))
-        text, note = _read_text(path)
+        text, note, hashes[str(path)] = _read_text(path)
         if note:
             problems.append(note)
         file_sources, file_problems = loader(text, path)
@@ -112,7 +116,7 @@ def load_bibliography(paths: Sequence[Path]) -> Bibliography:
                 problems.append(_MSG_DUPLICATE_ACROSS.format(file=path, key=source.key, first=first))
                 continue
             sources[source.key] = source
-    return Bibliography(sources=MappingProxyType(sources), problems=tuple(problems))
+    return Bibliography(sources=MappingProxyType(sources), problems=tuple(problems), hashes=MappingProxyType(hashes))
 
 
 def missing_fields(source: Source) -> tuple[str, ...]:
@@ -202,16 +206,19 @@ def _normalize_pages(text: str) -> str:
     return re.sub(r"\s*[-\u2013\u2014]+\s*", "-", text.strip())
 
 
-def _read_text(path: Path) -> tuple[str, str]:
-    """File text (UTF-8, falling back to Windows-1252) and a problem note or ""."""
+def _read_text(path: Path) -> tuple[str, str, str]:
+    """File text (UTF-8, falling back to Windows-1252), a problem note or "", and the SHA-256 of the bytes read."""
+    import hashlib
+
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise BibliographyError(_MSG_UNREADABLE.format(file=path, reason=exc.strerror or exc)) from exc
+    digest = hashlib.sha256(raw).hexdigest()
     try:
-        return raw.decode("utf-8-sig"), ""
+        return raw.decode("utf-8-sig"), "", digest
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), _MSG_CP1252.format(file=path)
+        return raw.decode("cp1252", errors="replace"), _MSG_CP1252.format(file=path), digest
 
 
 def _first_page(value: Any, key: str, path: Path, field_name: str) -> tuple[int | None, str]:
