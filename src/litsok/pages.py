@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _ROMAN_RE = re.compile(r"^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
-_ARABIC_RE = re.compile(r"^\d{1,4}$")
+_ARABIC_RE = re.compile(r"^\d{1,5}$")
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def _best_offset(votes: Sequence[Sequence[int]]) -> tuple[int, int] | None:
 
 def _enough(support: int, pages: int) -> bool:
     """Is `support` agreeing pages out of `pages` a sequence rather than chance?"""
-    if pages == 1:
-        return support == 1
+    if pages <= 2:
+        return support >= 1
     return support >= 2 and support * 4 >= pages
 
 
@@ -167,7 +167,7 @@ def infer_printed_labels(candidates: Sequence[Sequence[str]]) -> Numbering | Non
 
 EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be header/footer
 
-_NUM_TOKEN = r"(\d{1,4}|[ivxlcdm]{1,8})"
+_NUM_TOKEN = r"(\d{1,5}|[ivxlcdm]{1,8})"
 _LEAD_NUM = re.compile(rf"^(?:side|s\.)?\s*[-–—|]?\s*{_NUM_TOKEN}(?=\s|$|[-–—|])")
 _TRAIL_NUM = re.compile(rf"(?:^|\s|[-–—|]){_NUM_TOKEN}\s*[-–—|]?$")
 _ONLY_NUM = re.compile(rf"^(?:side|s\.)?\s*[-–—|]?\s*{_NUM_TOKEN}\s*[-–—|]?$", re.IGNORECASE)
@@ -181,14 +181,35 @@ def _shape(line: str) -> str:
     return re.sub(r"\s+", " ", s)
 
 
+_PAGE_OF = re.compile(r"(?:^|\b)(?:page|side|s\.|p\.)?\s*(\d{1,4})\s*(?:of|av|/)\s*\d{1,4}\s*$", re.IGNORECASE)
+
+
+_CHAPTER_PAGE = re.compile(r"(?:^|\s)(\d{1,2}[-–]\d{1,3})(?:\s|$)")
+
+
 def _number_tokens(line: str) -> list[str]:
     s = line.strip()
+    chapter = _CHAPTER_PAGE.search(s)
+    if chapter and (chapter.start() == 0 or chapter.end() == len(s)):
+        return [chapter.group(1).replace("–", "-")]  # "7-45": chapter 7, page 45, printed as one label
+    page_of = _PAGE_OF.search(s)
+    if page_of and re.search(r"\b(?:page|side|of|av)\b", s, re.IGNORECASE):
+        return [page_of.group(1)]  # "Page 9 of 11": the page is 9, never 11
     out = []
     for rx in (_LEAD_NUM, _TRAIL_NUM):
         m = rx.search(s if rx is _TRAIL_NUM else s.lower())
         if m:
             out.append(m.group(1))
     return out
+
+
+def margin_numbers(line: str) -> list[str]:
+    """Page-number tokens of a short line standing apart from the body (a stamp, a turned header)."""
+    line = line.strip()
+    only = _ONLY_NUM.match(line)
+    if only and parse_number(only.group(1).lower()):
+        return [only.group(1).lower()]
+    return _number_tokens(line) if len(line) <= 60 else []
 
 
 def _edges(lines: Sequence[str]) -> list[int]:
@@ -244,3 +265,219 @@ def split_running_lines(
         bodies.append([line for i, line in enumerate(lines) if i not in drop])
         tokens.append(toks)
     return bodies, tokens
+
+
+# --------------------------------------------------------------------------- deciding the labels of a file
+
+# Words of the pages publishers and libraries put in front of (or behind) an
+# article: a cover page, a "downloaded from" stamp page, terms of use.
+_COVER_WORDS = re.compile(
+    r"to cite this article|full terms (?:&|and) conditions|terms and conditions|this content downloaded|"
+    r"your use of the jstor|jstor is a not-for-profit|downloaded from|this article was downloaded|"
+    r"published online:|view related articles|citation for published version|brought to you by|"
+    r"lastet ned fra|vilkår for bruk|for full text|submit your article",
+    re.IGNORECASE,
+)
+
+
+def looks_like_cover(text: str, median_chars: float) -> bool:
+    """A page that is probably not part of the printed work: a publisher's or
+    library's cover/stamp page, or a page with far less text than the others
+    (a title page, a blank page)."""
+    if _COVER_WORDS.search(text):
+        return len(_COVER_WORDS.findall(text)) >= 2 or len(text) < 0.8 * median_chars
+    return len(text) < 0.35 * median_chars
+
+
+@dataclass(frozen=True)
+class PageDecision:
+    """The label of every page ("" = unnumbered), the evidence per page, and
+    every disagreement that was resolved on the way (Norwegian, for `kilder`)."""
+
+    labels: tuple[str, ...]
+    origins: tuple[str, ...]  # per page: "innstilling" | "kilder.bib" | "pagelabels" | "trykt" | "" (unnumbered)
+    notes: tuple[str, ...] = ()
+
+
+def _arabic_votes(tokens: Sequence[Sequence[str]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for toks in tokens:
+        vals = []
+        for t in toks:
+            p = parse_number(t)
+            if p and p[0] == "arabic":
+                vals.append(p[1])
+        out.append(vals)
+    return out
+
+
+def _trim_ends(labels: list[str], supported: Sequence[bool], cover: Sequence[bool]) -> list[int]:
+    """Unnumber pages the printed sequence was only extrapolated to: beyond one
+    page before its first (or after its last) supported page, or that one page
+    when it looks like a cover. Returns the pages unnumbered."""
+    idx = [i for i, ok in enumerate(supported) if ok]
+    if not idx:
+        return []
+    first, last = idx[0], idx[-1]
+    dropped = []
+    for i in range(len(labels)):
+        outside = i < first - 1 or i > last + 1 or ((i == first - 1 or i == last + 1) and cover[i])
+        if outside and labels[i]:
+            labels[i] = ""
+            dropped.append(i)
+    return dropped
+
+
+def decide_labels(
+    tokens: Sequence[Sequence[str]],
+    *,
+    cover: Sequence[bool],
+    first_page: int | None = None,
+    bib_pages: tuple[int, int] | None = None,
+    pdf_labels: Sequence[str] | None = None,
+) -> PageDecision:
+    """The printed label of every page of a file from all the evidence.
+
+    1. `first_page` (a setting for the file) always wins.
+    2. The bibliography's page range, aligned with the numbers printed on the
+       pages (the offset most of them agree on), so a cover or stamp page in
+       front, or supplementary pages behind, do not shift it; pages outside
+       the range are unnumbered. Without printed numbers it is used when its
+       length equals the page count (less leading cover pages).
+    3. The PDF's /PageLabels, unless the numbers printed on the pages say
+       otherwise (a publisher's labels that start at 0): then the printed ones.
+       A label repeated on an unnumbered page (a title page "1" before the
+       chapter's page 1) is dropped.
+    4. The numbers printed in the margins, one consistent sequence; pages it
+       would only reach by extrapolation (a cover before page 20) are unnumbered.
+    Unnumbered pages ("") are cited with their PDF page, marked as such."""
+    n = len(tokens)
+    notes: list[str] = []
+    if first_page is not None:
+        return PageDecision(sequential_labels(first_page, n), ("innstilling",) * n)
+    printed = infer_printed_labels(tokens) if n else None
+    votes = _arabic_votes(tokens)
+    supported = [bool(printed and printed.labels[i] and printed.labels[i] in tokens[i]) for i in range(n)]
+
+    if bib_pages is not None and printed is not None and printed.supported >= max(3, n // 2):
+        lo, hi = bib_pages
+        if not any(lo <= v <= hi for vals in votes for v in vals):
+            notes.append(
+                f"Sideintervallet s. {lo}–{hi} i kilder.bib stemmer ikke med sidetallene trykt på sidene "
+                f"(PDF-side 1 er s. {printed.labels[0] or '?'}); de trykte sidetallene er brukt. Rett `pages` i kilder.bib."
+            )
+            bib_pages = None
+    if bib_pages is not None:
+        decided = _from_range(bib_pages, votes, cover, notes)
+        if decided is not None:
+            return PageDecision(tuple(decided), tuple("kilder.bib" if lab else "" for lab in decided), tuple(notes))
+
+    if pdf_labels is not None and len(pdf_labels) == n and not is_default_numbering(pdf_labels) and any(pdf_labels):
+        agree = sum(1 for i in range(n) if pdf_labels[i] and pdf_labels[i].lower() in [t.lower() for t in tokens[i]])
+        disagree = sum(1 for i in range(n) if supported[i] and printed and pdf_labels[i] != printed.labels[i])
+        if printed is not None and printed.supported >= 2 and disagree > agree:
+            example = next(i for i in range(n) if supported[i] and pdf_labels[i] != printed.labels[i])
+            notes.append(
+                f"PDF-ens egne sidetall (/PageLabels) stemmer ikke med sidetallene som står trykt på sidene "
+                f"(PDF-side {example + 1} har etiketten «{pdf_labels[example]}», men «{printed.labels[example]}» står trykt); "
+                "de trykte sidetallene er brukt."
+            )
+        else:
+            labels = [str(lab).strip() for lab in pdf_labels]
+            seen = Counter(labels)
+            for i, lab in enumerate(labels):
+                if lab and seen[lab] > 1 and not any(lab.lower() == t.lower() for t in tokens[i]) and cover[i]:
+                    labels[i] = ""
+                    notes.append(f"PDF-side {i + 1} har etiketten «{lab}» to ganger og ikke noe trykt sidetall; den er uten sidetall.")
+            return PageDecision(tuple(labels), tuple("pagelabels" if lab else "" for lab in labels), tuple(notes))
+
+    with_tokens = sum(1 for toks in tokens if toks)
+    if printed is None or printed.supported * 2 < with_tokens:
+        own = [lab if not cover[i] else "" for i, lab in enumerate(_own_numbers(tokens))]
+        if sum(1 for lab in own if lab) > (printed.supported if printed else 0):
+            notes.append(
+                "Sidetallene følger ingen sammenhengende rekke (et utdrag av spredte sider?); "
+                "hver side har fått tallet som står trykt på den."
+            )
+            return PageDecision(tuple(own), tuple("trykt" if lab else "" for lab in own), tuple(notes))
+    if printed is not None:
+        labels = list(printed.labels)
+        dropped = _trim_ends(labels, supported, cover)
+        if dropped:
+            notes.append(
+                f"PDF-side {_one_based(dropped)} har ikke noe trykt sidetall og ligger utenfor den trykte rekken "
+                "(forside eller vedlegg); den er uten sidetall."
+            )
+        return PageDecision(tuple(labels), tuple("trykt" if lab else "" for lab in labels), tuple(notes))
+    return PageDecision(("",) * n, ("",) * n, tuple(notes))
+
+
+def _own_numbers(tokens: Sequence[Sequence[str]]) -> list[str]:
+    """Each page's own printed number, where it printed exactly one (a chapter-page
+    label "7-45" counts; an arabic number beats a roman one; years do not count)."""
+    out: list[str] = []
+    for toks in tokens:
+        chapter = [t for t in toks if _CHAPTER_PAGE.fullmatch(" " + t + " ".strip()) or re.fullmatch(r"\d{1,2}-\d{1,3}", t)]
+        arabic = sorted({t for t in toks if (p := parse_number(t)) and p[0] == "arabic" and not 1900 <= p[1] <= 2099})
+        roman = sorted({t for t in toks if (p := parse_number(t)) and p[0] == "roman"})
+        if len(set(chapter)) == 1:
+            out.append(chapter[0])
+        elif len(arabic) == 1:
+            out.append(arabic[0])
+        elif not arabic and len(roman) == 1:
+            out.append(roman[0])
+        else:
+            out.append("")
+    return out
+
+
+def _from_range(
+    bib_pages: tuple[int, int], votes: Sequence[Sequence[int]], cover: Sequence[bool], notes: list[str]
+) -> list[str] | None:
+    first, last = bib_pages
+    n = len(votes)
+    length = last - first + 1
+    support: Counter[int] = Counter()
+    for i, vals in enumerate(votes):
+        for off in {v - i for v in vals if first <= v <= last}:
+            support[off] += 1
+    offset: int | None = None
+    if support:
+        offset, count = max(support.items(), key=lambda kv: (kv[1], -abs(kv[0] - first)))
+        if count < 2 and n > 2 and length == n and offset != first:
+            offset = None  # one stray number does not move a range that fits the file
+    if offset is None:
+        lead = 0
+        while lead < n and cover[lead]:
+            lead += 1
+        if length == n:
+            offset = first
+        elif length == n - lead:
+            offset = first - lead
+        else:
+            notes.append(
+                f"kilder.bib oppgir s. {first}–{last} ({length} sider), men fila har {n} sider og ingen trykte "
+                "sidetall å legge intervallet etter; det er ikke brukt."
+            )
+            return None
+    labels = [str(i + offset) if first <= i + offset <= last else "" for i in range(n)]
+    outside = [i for i, lab in enumerate(labels) if not lab]
+    if offset != first:
+        notes.append(
+            f"Sideintervallet s. {first}–{last} fra kilder.bib er lagt over sidene der de trykte sidetallene stemmer "
+            f"(s. {first} er PDF-side {first - offset + 1})."
+        )
+    if outside:
+        notes.append(f"PDF-side {_one_based(outside)} ligger utenfor s. {first}–{last} og er uten sidetall.")
+    return labels
+
+
+def _one_based(indices: Sequence[int]) -> str:
+    out: list[str] = []
+    for i in sorted(indices):
+        if out and out[-1].split("–")[-1] == str(i):
+            start = out[-1].split("–")[0]
+            out[-1] = f"{start}–{i + 1}"
+        else:
+            out.append(str(i + 1))
+    return ", ".join(out)

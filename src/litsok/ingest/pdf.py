@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from litsok.errors import UnreadableFileError
+from litsok.ingest.layout import Char, PageLayout, layout_page
 from litsok.ingest.ocr import INSTALL_HINT, SPREAD_RATIO, OcrJob, OcrLines, OcrOptions, ocr_available
 from litsok.model import (
     ORIGIN_BIB,
@@ -27,7 +28,7 @@ from litsok.model import (
     ORIGIN_SETTING,
     Page,
 )
-from litsok.pages import EDGE_LINES, infer_printed_labels, is_default_numbering, sequential_labels, split_running_lines
+from litsok.pages import EDGE_LINES, decide_labels, looks_like_cover, margin_numbers, split_running_lines
 
 __all__ = ["PdfReadResult", "read_pdf", "clean_text", "OcrOptions"]
 
@@ -44,6 +45,20 @@ class PdfReadResult:
     pages: tuple[Page, ...]
     warnings: tuple[str, ...] = ()
     page_origin: str = ORIGIN_PDF_INDEX  # the ORIGIN_* used for most pages
+    notes: tuple[str, ...] = ()  # disagreements resolved while deciding the page numbers (for `kilder`)
+
+
+_ORIGINS = {"innstilling": ORIGIN_SETTING, "kilder.bib": ORIGIN_BIB, "pagelabels": ORIGIN_PAGELABELS, "trykt": ORIGIN_PRINTED}
+
+
+def _open_pdfium(path: Path) -> Any:
+    """The document in pdfium (positions of every character), or None when pdfium cannot open it."""
+    try:
+        import pypdfium2 as pdfium
+
+        return pdfium.PdfDocument(str(path))
+    except Exception:  # noqa: BLE001 - pypdf's reading is the fallback
+        return None
 
 
 # --------------------------------------------------------------------------- text clean-up
@@ -246,6 +261,54 @@ def _page_lines(page: Any) -> tuple[list[str], set[int]]:
     return lines, edges
 
 
+# --------------------------------------------------------------------------- positioned text (pdfium)
+
+
+def _pdfium_chars(textpage: Any) -> list[Char]:
+    """The characters of a page in stream order with their boxes and text direction."""
+    import ctypes
+    import math
+
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    n = raw.FPDFText_CountChars(tp)
+    rect = raw.FS_RECTF()
+    chars: list[Char] = []
+    for i in range(max(n, 0)):
+        code = raw.FPDFText_GetUnicode(tp, i)
+        if code == 0 or code >= 0x110000:
+            continue
+        ch = "\n" if code in (10, 13) else "-" if code == 0xFFFE else chr(code)
+        # the loose box spans the glyph's advance and the font's height: within a word
+        # the boxes touch, so a gap between them is a word space even without a space character
+        raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(rect))
+        angle = raw.FPDFText_GetCharAngle(tp, i)
+        if angle < 0:
+            quarter = 0
+        else:
+            deg = math.degrees(angle) % 360
+            quarter = round(deg / 90) % 4
+            if min(abs(deg - 90 * quarter), 360 - abs(deg - 90 * quarter)) > 8:
+                quarter = -1  # diagonal: a watermark
+        chars.append(Char(ch, rect.left, min(rect.bottom, rect.top), rect.right, max(rect.bottom, rect.top), raw.FPDFText_IsGenerated(tp, i) == 1, quarter))
+    return chars
+
+
+def _pdfium_layout(doc: Any, i: int) -> PageLayout:
+    page = doc[i]
+    try:
+        textpage = page.get_textpage()
+        try:
+            chars = _pdfium_chars(textpage)
+        finally:
+            textpage.close()
+        left, bottom, right, top = page.get_bbox()
+    finally:
+        page.close()
+    return layout_page(chars, (left, bottom, right, top))
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -256,6 +319,7 @@ class _Unit:
     pdf_index: int
     lines: list[str]
     edges: set[int] | None = None  # lines standing in the header/footer margins; None: unknown
+    stamps: tuple[str, ...] = ()  # text running another way (a "Downloaded from" stamp): numbers only, never body
 
 
 def _open(path: Path, rel_file: str) -> Any:
@@ -417,10 +481,17 @@ def _read(
     scanned: list[OcrJob] = []
     failed: list[int] = []
     done_text = 0
+    doc = _open_pdfium(path)
     for i, page in enumerate(reader.pages):
         edges: set[int] | None
+        stamps: tuple[str, ...] = ()
         try:
-            lines, edges = _page_lines(page)
+            if doc is not None:
+                layout = _pdfium_layout(doc, i)
+                lines, edges = layout.lines_and_edges()
+                stamps = layout.stamps
+            else:
+                lines, edges = _page_lines(page)
         except Exception:  # noqa: BLE001 - one broken page must not stop the file
             edges = None
             try:
@@ -429,7 +500,7 @@ def _read(
                 lines = []
                 failed.append(i)
         if any(ln.strip() for ln in lines):
-            per_page[i] = [_Unit(i, lines, edges)]
+            per_page[i] = [_Unit(i, lines, edges, stamps)]
             done_text += 1
             if progress:
                 progress(done_text, n_pdf)
@@ -492,55 +563,45 @@ def _read(
     # 3. headers and footers: drop them from the text, read page numbers from them
     bodies, tokens = split_running_lines([u.lines for u in units], [u.edges for u in units])
 
-    # 4. printed labels from the strongest evidence
+    # 4. printed labels from all the evidence (pages.decide_labels)
     n = len(units)
-    labels: tuple[str, ...] | None = None
-    origin = ORIGIN_PDF_INDEX
-    if first_page is not None:
-        labels, origin = sequential_labels(first_page, n), ORIGIN_SETTING
-    if labels is None and bib_pages is not None:
-        first, last = bib_pages
-        if last - first + 1 == n:
-            labels, origin = sequential_labels(first, n), ORIGIN_BIB
-        else:
-            warnings.append(
-                f"{rel_file}: kilden oppgir s. {first}–{last} ({last - first + 1} sider), men fila har {n} sider, "
-                "så sidetallene er ikke tatt derfra. Rett `pages` i kilder.bib, eller oppgi første trykte side "
-                "(`litsok_forsteside = {…}`)."
-            )
-    if labels is None and n == n_pdf:
+    for k, unit in enumerate(units):
+        tokens[k] = tokens[k] + [t for line in unit.stamps for t in margin_numbers(line)]
+    texts = [clean_text("\n".join(body)) for body in bodies]
+    sizes = sorted(len(t) for t in texts if t)
+    median = sizes[len(sizes) // 2] if sizes else 0
+    cover = [looks_like_cover(t, median) for t in texts]
+    pdf_labels: list[str] | None = None
+    if n == n_pdf:
         try:
-            pdf_labels = list(reader.page_labels)
+            pdf_labels = [str(lab) for lab in reader.page_labels]
         except Exception:  # noqa: BLE001
-            pdf_labels = []
-        if len(pdf_labels) == n and not is_default_numbering(pdf_labels) and all(pdf_labels):
-            labels, origin = tuple(pdf_labels), ORIGIN_PAGELABELS
-    if labels is None:
-        numbering = infer_printed_labels(tokens)
-        if numbering is not None:
-            labels, origin = numbering.labels, ORIGIN_PRINTED
-            missing = [units[i].pdf_index for i, lab in enumerate(labels) if not lab]
-            if missing:
-                warnings.append(
-                    f"{rel_file}: fant ikke trykt sidetall for PDF-side {_page_ranges(sorted(set(missing)))}; "
-                    f"de siteres med PDF-sidetallet. {SETTING_HINT}"
-                )
-    if labels is None:
-        labels = sequential_labels(1, n)
+            pdf_labels = None
+    decision = decide_labels(tokens, cover=cover, first_page=first_page, bib_pages=bib_pages, pdf_labels=pdf_labels)
+    notes = list(decision.notes)
+    unnumbered = [units[k].pdf_index for k, (t, lab) in enumerate(zip(texts, decision.labels, strict=True)) if t and not lab]
+    numbered = sum(1 for t, lab in zip(texts, decision.labels, strict=True) if t and lab)
+    if not numbered:
         warnings.append(
             f"{rel_file}: fant ingen trykte sidetall, så sidene siteres med sidetallet i PDF-en (1, 2, 3 …), "
             f"som kan avvike fra papirutgaven. {SETTING_HINT}"
         )
+    elif unnumbered:
+        warnings.append(
+            f"{rel_file}: PDF-side {_page_ranges(sorted(set(unnumbered)))} har ikke noe sidetall som kan siteres; "
+            "de siteres med sidetallet i PDF-en («i PDF-en»)."
+            + ("" if any("uten sidetall" in nt for nt in notes) else f" {SETTING_HINT}")
+        )
+    warnings.extend(f"{rel_file}: {nt}" for nt in notes)
 
     pages: list[Page] = []
     origins: Counter[str] = Counter()
-    for k, (unit, body, label) in enumerate(zip(units, bodies, labels, strict=True)):
-        text = clean_text("\n".join(body))
+    for unit, text, label, how in zip(units, texts, decision.labels, decision.origins, strict=True):
         if not text:
             continue
-        page_origin = origin
-        if not label:  # a page the printed sequence does not reach
-            label, page_origin = str(k + 1), ORIGIN_PDF_INDEX
+        page_origin = _ORIGINS.get(how, ORIGIN_PDF_INDEX)
+        if not label:  # no evidence for a printed number: cite the PDF page, and say so
+            label, page_origin = str(unit.pdf_index + 1), ORIGIN_PDF_INDEX
         pages.append(
             Page(
                 source_key=source_key,
@@ -558,4 +619,6 @@ def _read(
         )
     if progress:
         progress(n_pdf, n_pdf)
-    return PdfReadResult(pages=tuple(pages), warnings=tuple(warnings), page_origin=origins.most_common(1)[0][0])
+    return PdfReadResult(
+        pages=tuple(pages), warnings=tuple(warnings), page_origin=origins.most_common(1)[0][0], notes=tuple(notes)
+    )
