@@ -198,7 +198,8 @@ def _number_tokens(line: str) -> list[str]:
     out = []
     for rx in (_LEAD_NUM, _TRAIL_NUM):
         m = rx.search(s if rx is _TRAIL_NUM else s.lower())
-        if m:
+        if m and not (len(m.group(1)) == 1 and m.group(1).isalpha()):
+            # a one-letter roman number beside words is a word ("DB2 for i", "arbeid i")
             out.append(m.group(1))
     return out
 
@@ -218,6 +219,11 @@ def _edges(lines: Sequence[str]) -> list[int]:
     return sorted(set(idx))
 
 
+_STAMP_LINE = re.compile(
+    r"downloaded from|downloaded by|lastet ned fra|this content downloaded|all rights reserved|alle rettigheter|"
+    r"for personal use only|printed in usa|licen[cs]ed under|creative commons|^©|copyright ©",
+    re.IGNORECASE,
+)
 _GARBLED_NUM = re.compile(r"^[-–—|\s]*(?=[^\s]*\d)[\dlIOoSZB|]{1,5}[-–—|\s]*$")
 
 
@@ -253,6 +259,9 @@ def split_running_lines(
             if only and parse_number(token):
                 drop.add(i)
                 toks.append(token)
+            elif _STAMP_LINE.search(line) and len(line) <= 200:
+                drop.add(i)  # "Downloaded from … on 3 May 2014": the library's stamp, not the text
+                toks.extend(_number_tokens(line))
             elif shapes[_shape(line)] >= 2 and len(line) <= 120:
                 drop.add(i)
                 toks.extend(_number_tokens(line))
@@ -418,7 +427,9 @@ def _own_numbers(tokens: Sequence[Sequence[str]]) -> list[str]:
     out: list[str] = []
     for toks in tokens:
         chapter = [t for t in toks if _CHAPTER_PAGE.fullmatch(" " + t + " ".strip()) or re.fullmatch(r"\d{1,2}-\d{1,3}", t)]
-        arabic = sorted({t for t in toks if (p := parse_number(t)) and p[0] == "arabic" and not 1900 <= p[1] <= 2099})
+        counts = Counter(t for t in toks if (p := parse_number(t)) and p[0] == "arabic" and not 1900 <= p[1] <= 2099)
+        ranked = counts.most_common(2)
+        arabic = [ranked[0][0]] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else sorted(counts)
         roman = sorted({t for t in toks if (p := parse_number(t)) and p[0] == "roman"})
         if len(set(chapter)) == 1:
             out.append(chapter[0])
