@@ -281,11 +281,16 @@ def kilder(
         for s in sources:
             pages = f"s. {s.pages}" if s.pages else "uten sider"
             c.print(f"[bold]{escape(s.citation)}[/bold] {escape(s.title)}")
-            c.print(f"   {_e(s.key)} · {_e(pages)} · {s.chunks} biter · {_e(', '.join(s.files))}")
+            if s.chunks or s.files:
+                c.print(f"   {_e(s.key)} · {_e(pages)} · {s.chunks} biter · {_e(', '.join(s.files))}")
+            else:
+                c.print(f"   {_e(s.key)} · ikke i indeksen")
             if s.missing:
                 c.print(f"   [yellow]mangler:[/yellow] {_e(', '.join(s.missing))}")
             if s.needs_page_setting:
                 c.print("   [yellow]sidetall fra PDF-en, ikke trykte sider: legg inn første side (litsok_forsteside) i kilder.bib[/yellow]")
+            for warning in s.warnings:
+                c.print(f"   [yellow]{_e(warning)}[/yellow]")
         return 0
 
     _run(body)

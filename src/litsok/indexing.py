@@ -7,6 +7,7 @@ Never prints, never exits: returns an `IndexReport` and raises `LitsokError`s.""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -177,6 +178,7 @@ def index_corpus(
         t = time.perf_counter()
         sources = _sources_for(results, bib.sources)
         warnings += _unknown_key_warnings(results, bib.sources)
+        warnings += pdf_link_warnings([cf.rel for cf in listing.files if cf.kind == "pdf"], bib.sources)
         all_chunks = [c for r in results for c in r.chunks]
         if not all_chunks:
             raise _nothing_readable(settings, failed, previous is not None)
@@ -340,14 +342,132 @@ def _settings_key(cf: CorpusFile, bib: Mapping[str, Source]) -> str:
 
 
 def match_pdf_source(rel: str, bib: Mapping[str, Source]) -> str | None:
-    """A PDF's source: the BibTeX `file` field, else a file name starting with the key."""
-    name = Path(rel).name.lower()
-    for key, src in bib.items():
-        if any(Path(f).name.lower() == name for f in src.files):
-            return key
+    """A PDF's source: the entry whose `file` field names the PDF (see `pdf_claims`),
+    else the longest key the file name starts with."""
+    claims = pdf_claims(rel, bib)
+    if claims:
+        return claims[0].key
     stem = _norm_key(Path(rel).stem)
     candidates = [k for k in bib if stem.startswith(_norm_key(k))]
     return max(candidates, key=len) if candidates else None
+
+
+@dataclass(frozen=True)
+class PdfClaim:
+    """An entry whose `file` field names a PDF of the corpus."""
+
+    key: str
+    path: str  # the path as the `file` field has it (unescaped)
+    exact: bool  # the same name (Unicode NFC), not only the same name ignoring case
+    folders: int  # how many folders above the name are also the same (a relative path)
+
+
+def pdf_claims(rel: str, bib: Mapping[str, Source]) -> list[PdfClaim]:
+    """Entries whose `file` field names the PDF at `rel` (relative to the corpus), best first.
+
+    Only the FILE NAME is compared (Windows or POSIX separators, case-insensitive, Unicode
+    NFC), so a Zotero export made on another computer still links; the path itself is
+    never opened, so a `file` field pointing outside the corpus reads nothing. An exact
+    name beats one that differs in case, then more matching folders win, then the entry
+    that comes first in the bibliography."""
+    from .sources import file_name
+
+    parts = [file_name(p) for p in rel.split("/")]
+    name, folders = parts[-1], [p.casefold() for p in reversed(parts[:-1])]
+    claims = []
+    for key, path, their_name, their_folders in _name_index(_files_of(bib)).get(name.casefold(), ()):
+        same = 0
+        while same < min(len(folders), len(their_folders)) and folders[same] == their_folders[same]:
+            same += 1
+        claims.append(PdfClaim(key, path, their_name == name, same))
+    claims.sort(key=lambda c: (not c.exact, -c.folders))  # stable: bibliography order breaks ties
+    return claims
+
+
+def _files_of(bib: Mapping[str, Source]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((key, src.files) for key, src in bib.items() if src.files)
+
+
+@functools.lru_cache(maxsize=4)
+def _name_index(
+    files: tuple[tuple[str, tuple[str, ...]], ...],
+) -> dict[str, list[tuple[str, str, str, list[str]]]]:
+    """casefolded file name -> [(key, path, NFC name, casefolded folders nearest first)], in bibliography order."""
+    import re
+
+    from .sources import file_name
+
+    out: dict[str, list[tuple[str, str, str, list[str]]]] = {}
+    for key, paths in files:
+        for path in paths:
+            name = file_name(path)
+            if name:
+                folders = [file_name(p).casefold() for p in re.split(r"[/\\]", path.strip())[:-1] if p]
+                out.setdefault(name.casefold(), []).append((key, path, name, folders[::-1]))
+    return out
+
+
+def missing_pdfs(pdf_rels: Sequence[str], bib: Mapping[str, Source]) -> dict[str, tuple[str, ...]]:
+    """Entries whose `file` field names a PDF while no PDF of the corpus is linked to them:
+    key -> the PDF names the field expects."""
+    from .sources import file_name
+
+    linked = {match_pdf_source(rel, bib) for rel in pdf_rels}
+    out: dict[str, tuple[str, ...]] = {}
+    for key, src in bib.items():
+        names = tuple(dict.fromkeys(n for n in map(file_name, src.files) if n.lower().endswith(".pdf")))
+        if names and key not in linked:
+            out[key] = names
+    return out
+
+
+def pdf_link_warnings(pdf_rels: Sequence[str], bib: Mapping[str, Source]) -> list[str]:
+    """Norwegian warnings about the links between the corpus PDFs and the bibliography:
+    a PDF claimed by several entries, and entries whose PDF is not in the corpus."""
+    out = []
+    for rel in pdf_rels:
+        claims = pdf_claims(rel, bib)
+        keys = list(dict.fromkeys(c.key for c in claims))
+        if len(keys) < 2:
+            continue
+        best, rival = claims[0], next(c for c in claims if c.key != keys[0])
+        if best.exact and not rival.exact:
+            why = "filnavnet stemmer nøyaktig, også store og små bokstaver"
+        elif best.folders > rival.folders:
+            why = "mappene i stien stemmer også"
+        else:
+            why = "den står først i kilder.bib"
+        others = ", ".join(f"«{k}»" for k in keys[1:])
+        out.append(
+            f"{rel}: både «{keys[0]}» og {others} har filen i `file`-feltet; «{keys[0]}» brukes ({why}). "
+            "Rett `file`-feltet i oppføringen som er feil."
+        )
+    missing = missing_pdfs(pdf_rels, bib)
+    if missing:
+        shown = ", ".join(f"«{k}»" for k in list(missing)[:3]) + (f" og {len(missing) - 3} til" if len(missing) > 3 else "")
+        out.append(
+            f"{len(missing)} {'oppføring' if len(missing) == 1 else 'oppføringer'} i kilder.bib ({shown}) har "
+            "`file`-felt, men PDF-en finnes ikke i korpuset; se `litsok kilder`."
+        )
+    return out
+
+
+def missing_pdf_message(key: str, names: Sequence[str]) -> str:
+    """What `litsok kilder` says about an entry whose PDF is not in the corpus."""
+    shown = ", ".join(f"«{n}»" for n in names)
+    where = "den finnes" if len(names) == 1 else "ingen av dem finnes"
+    return (
+        f"«{key}»: `file`-feltet i kilder.bib viser til {shown}, men {where} ikke i korpuset. "
+        "Kopier PDF-en inn i korpusmappen, eller rett `file`-feltet så filnavnet blir det samme som på PDF-en i korpuset."
+    )
+
+
+def no_entry_message(file: str) -> str:
+    """What is said about a PDF that no bibliography entry is linked to."""
+    return (
+        f"{file}: ingen kilde i kilder.bib passer til filen; legg til en oppføring med `file`-felt "
+        "eller gi filen et navn som starter med kildenøkkelen."
+    )
 
 
 def _norm_key(s: str) -> str:
@@ -398,10 +518,7 @@ def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Sour
                 f"{r.record.file}: kilden «{key}» finnes ikke i kilder.bib; den siteres med tittelen til den får en oppføring."
             )
         elif key.startswith("pdf:"):
-            out.append(
-                f"{r.record.file}: ingen kilde i kilder.bib passer til filen; legg til en oppføring med `file`-felt "
-                "eller gi filen et navn som starter med kildenøkkelen."
-            )
+            out.append(no_entry_message(r.record.file))
     return out
 
 

@@ -45,6 +45,11 @@ class SourceSummary:
     missing: tuple[str, ...]
     page_origins: tuple[str, ...]
     needs_page_setting: bool
+    # PDF names the entry's `file` field expects while no PDF of the corpus is linked to
+    # it; such an entry is listed even when nothing of it is indexed (chunks == 0).
+    missing_pdfs: tuple[str, ...] = ()
+    needs_bib_entry: bool = False  # a PDF no bibliography entry is linked to ("pdf:<name>")
+    warnings: tuple[str, ...] = ()  # what to do about the two above, in Norwegian
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +63,9 @@ class SourceSummary:
             "mangler": list(self.missing),
             "sidekilder": list(self.page_origins),
             "trenger_sideinnstilling": self.needs_page_setting,
+            "mangler_pdf": list(self.missing_pdfs),
+            "trenger_bib_oppføring": self.needs_bib_entry,
+            "advarsler": list(self.warnings),
         }
 
 
@@ -120,26 +128,90 @@ def ask(settings: Settings, question: str, *, k: int | None = None, sources: Seq
 
 
 def list_sources(settings: Settings) -> list[SourceSummary]:
-    """The indexed sources with their page extent, chunk counts and missing metadata."""
+    """The indexed sources with their page extent, chunk counts and missing metadata,
+    then the bibliography entries whose `file` field names a PDF that is not in the
+    corpus. Links between PDFs and entries are checked against the corpus and
+    bibliography as they are now; the rest is what the index holds."""
+    from .indexing import match_pdf_source, missing_pdf_message, missing_pdfs, no_entry_message
+
     index = open_index(settings)
+    live = _corpus_links(settings)
+    bib, pdf_rels = live if live else ({}, [])
+    missing = missing_pdfs(pdf_rels, bib) if live else {}
+    pdf_set = set(pdf_rels)
     out = []
     for key, s in sorted(index.sources.items(), key=lambda kv: kv[1]["citation"].lower()):
         origins = tuple(s.get("page_origins", ()))
+        files = tuple(s["files"])
+        warnings: list[str] = []
+        if key.startswith("pdf:"):
+            for f in files:
+                now = match_pdf_source(f, bib) if f in pdf_set else None
+                warnings.append(
+                    f"{f}: passer nå til «{now}» i kilder.bib; kjør `litsok indekser` så den siteres med forfatter og år."
+                    if now
+                    else no_entry_message(f)
+                )
+        if key in missing:
+            warnings.append(missing_pdf_message(key, missing[key]))
         out.append(
             SourceSummary(
                 key=key,
                 citation=s["citation"],
                 title=s["title"],
                 kind="notat" if key.startswith("notat:") else str(s["csl"].get("type", "")),
-                files=tuple(s["files"]),
+                files=files,
                 pages=s["pages"],
                 chunks=s["chunks"],
                 missing=tuple(s["missing"]),
                 page_origins=origins,
                 needs_page_setting=ORIGIN_PDF_INDEX in origins,
+                missing_pdfs=missing.get(key, ()),
+                needs_bib_entry=key.startswith("pdf:"),
+                warnings=tuple(warnings),
             )
         )
+    out += sorted(
+        (_unindexed_summary(bib[key], names) for key, names in missing.items() if key not in index.sources),
+        key=lambda s: s.citation.lower(),
+    )
     return out
+
+
+def _corpus_links(settings: Settings) -> tuple[dict[str, Source], list[str]] | None:
+    """The bibliography and the PDFs (paths relative to the corpus) as they are now;
+    None when the corpus or its bibliography cannot be read."""
+    from .ingest.corpus import scan
+    from .sources import load_bibliography
+
+    try:
+        listing = scan(settings.corpus)
+        bib = load_bibliography(list(listing.bibliographies))
+    except LitsokError:
+        return None
+    return dict(bib.sources), [cf.rel for cf in listing.files if cf.kind == "pdf"]
+
+
+def _unindexed_summary(src: Source, names: tuple[str, ...]) -> SourceSummary:
+    """A bibliography entry with nothing in the index, listed because its PDF is missing."""
+    from .cite import in_text
+    from .indexing import missing_pdf_message
+    from .sources import missing_fields
+
+    return SourceSummary(
+        key=src.key,
+        citation=in_text(src, ""),
+        title=src.title,
+        kind=str(src.csl.get("type", "")),
+        files=(),
+        pages="",
+        chunks=0,
+        missing=missing_fields(src),
+        page_origins=(),
+        needs_page_setting=False,
+        missing_pdfs=names,
+        warnings=(missing_pdf_message(src.key, names),),
+    )
 
 
 def with_paths(settings: Settings, corpus: Path | None, index: Path | None, embedder: str | None) -> Settings:

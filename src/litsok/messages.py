@@ -6,7 +6,10 @@ APP_HELP = (
 )
 INDEKSER_HELP = "Bygg eller oppdater indeksen av korpusmappen (notater og PDF-er)."
 SPOR_HELP = "Still et spørsmål og få rangerte avsnitt med kildehenvisning. Uten spørsmål: interaktiv modus."
-KILDER_HELP = "Vis kildene i indeksen med sider, antall biter og manglende metadata."
+KILDER_HELP = (
+    "Vis kildene i indeksen med sider, antall biter og manglende metadata, og hvilke PDF-er "
+    "som mangler i korpuset eller ikke har en oppføring i kilder.bib."
+)
 
 OPT_KORPUS = "Korpusmappen med notater, PDF-er og kilder.bib."
 OPT_INDEKS = "Indeksmappen."

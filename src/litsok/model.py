@@ -113,7 +113,7 @@ class Source:
 
     key: str
     csl: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    files: tuple[str, ...] = ()  # file names/paths linked to the source (BibTeX `file`)
+    files: tuple[str, ...] = ()  # paths linked to the source (BibTeX `file`, RIS `L1`), unescaped; matched by name
     origin: str = ""  # file the metadata came from ("" for sources without metadata)
     first_page: int | None = None  # explicit first printed page of the file (setting)
 

@@ -321,25 +321,119 @@ def _bib_name(parts: Any) -> dict[str, str]:
 
 
 def parse_bibtex_files_field(value: str) -> tuple[str, ...]:
-    """Zotero/JabRef `file` field -> file paths.
+    """Zotero/JabRef/Better BibTeX `file` field -> file paths, unescaped.
 
     "Full Text:files/12/leseth.pdf:application/pdf;Snapshot:files/13/s.html:text/html"
-    -> ("files/12/leseth.pdf", "files/13/s.html"). Handles Zotero's escaped Windows
-    paths ("C\\:\\\\Users\\\\...") and a bare path.
+    -> ("files/12/leseth.pdf", "files/13/s.html"). Handles the forms the exporters
+    write: `description:path:mimetype` triples (JabRef/Zotero), a bare path (Better
+    BibTeX), several attachments separated by ";", Zotero's escaped Windows paths
+    ("C\\:\\\\Users\\\\..."), raw Windows paths ("C:\\Users\\..."), `file://` URLs and
+    LaTeX escapes in names ("Gjers{\\o}e", "\\_"). A "\\" left in a returned path is
+    always a folder separator; use `file_name` for the name alone.
     """
     paths: list[str] = []
     for item in re.split(r"(?<!\\);", value):
-        fields = [f for f in re.split(r"(?<!\\):", item)]
-        if len(fields) >= 3:
+        fields = re.split(r"(?<!\\):", item)
+        n, last_is_type = len(fields), _is_mimetype(fields[-1])
+        if re.match(r"\s*file:", item, re.I):  # a file:// URL
+            path = item
+        elif n >= 3 and _drive_at(fields, 0):  # "C:\x.pdf:application/pdf" or "C:\a:b.pdf"
+            path = ":".join(fields[:-1] if last_is_type else fields)
+        elif n >= 3 and last_is_type:  # description:path:mimetype
             path = ":".join(fields[1:-1])
-        elif len(fields) == 2 and ("/" in fields[1] or fields[1].lower() in {"pdf", "html"}):
-            path = fields[0]
-        else:
+        elif n >= 3 and _drive_at(fields, 1):  # description:C:\path (no mimetype)
+            path = ":".join(fields[1:])
+        elif n >= 3:
+            path = ":".join(fields[1:-1])
+        elif n == 2 and _drive_at(fields, 0):  # "C:\Users\..." (Better BibTeX)
             path = ":".join(fields)
-        path = path.replace("\\:", ":").replace("\\;", ";").replace("\\\\", "\\").strip()
+        elif n == 2 and last_is_type:  # path:mimetype
+            path = fields[0]
+        elif n == 2 and not re.search(r"[/\\]", fields[0]):  # description:path
+            path = fields[1]
+        else:  # a bare path: "C\:\\Users\\...", "/Users/...", "x.pdf"
+            path = ":".join(fields)
+        path = _unescape_file_path(path.strip())
         if path:
             paths.append(path)
     return tuple(paths)
+
+
+def file_name(path: str) -> str:
+    """The file name of a path from a `file` field, RIS `L1` or a `file://` URL, in Unicode NFC.
+
+    Both "/" and "\\" separate folders, so a Windows path gives its name on any system:
+    "C:\\Users\\kari\\Zotero\\storage\\AB12\\Kopp.pdf" -> "Kopp.pdf"."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", re.split(r"[/\\]", path.strip())[-1].strip())
+
+
+_MIMETYPE = re.compile(r"\s*(?:[a-z]+/[\w.+-]+|pdf|html?|ps|djvu|url|)\s*", re.I)
+
+
+def _is_mimetype(text: str) -> bool:
+    """"application/pdf", "text/html", JabRef's "PDF", or empty (a triple without type)."""
+    return bool(_MIMETYPE.fullmatch(text))
+
+
+def _drive_at(fields: Sequence[str], i: int) -> bool:
+    """Is fields[i] the drive letter of an unescaped "C:\\..." split at its colon?"""
+    return (
+        i + 1 < len(fields)
+        and bool(re.fullmatch(r"\s*[A-Za-z]", fields[i]))
+        and fields[i + 1].startswith(("\\", "/"))
+    )
+
+
+# One token of a `file` path, tried left to right so that "\\\\" (Zotero's escaped
+# backslash) is never read as the start of a LaTeX command.
+_FILE_PATH_TOKEN = re.compile(
+    r"\\\\"  # escaped backslash: a folder separator
+    r"|\\[:;]"  # escaped field separators
+    r"|\{\\[^{}\\]+(?:\{[^{}\\]*\})?\}"  # a braced LaTeX command: {\o}, {\"o}, {\'e}, {\aa}, {\r{a}}
+    r"|\\[\"'`^~=.][A-Za-z]|\\[\"'`^~=.]\{[A-Za-z]\}"  # an accent: \"o, \'{e}
+    r"|\\[_&%#${}]"  # an escaped special character: \_
+    r"|\\"  # a lone backslash: a Windows folder separator
+)
+
+
+def _unescape_file_path(path: str) -> str:
+    """Undo the escapes of one `file` path; folder separators stay "/" or "\\"."""
+    if re.match(r"file://", path, re.I):
+        return _file_url_path(path)
+    if "\\" not in path and "{" not in path:
+        return path
+    # A raw Windows path ("C:\Users\kari\_arkiv\x.pdf") uses single backslashes as
+    # separators; there "\_" is a separator before "_", not an escaped "_".
+    raw_windows = bool(re.search(r"(?<![\\{])\\(?![\\:;_&%#${}\"'`^~=.])", path)) and "\\\\" not in path
+
+    def token(m: re.Match[str]) -> str:
+        t = m.group()
+        if t == "\\\\" or t == "\\":
+            return "\\"
+        if t in ("\\:", "\\;"):
+            return t[1]
+        if t[1] in "_&%#${}" and len(t) == 2:
+            return "\\" + t[1] if raw_windows else t[1]
+        if t.startswith("\\") and t[1] in "\"'`^~=." and raw_windows:
+            return t  # "\'" in a raw Windows path: a folder whose name starts with "'"
+        return _latex_to_unicode(t)
+
+    return _FILE_PATH_TOKEN.sub(token, path)
+
+
+def _file_url_path(url: str) -> str:
+    """"file:///C:/Users/kari/K%C3%B8pp.pdf" -> "C:/Users/kari/Køpp.pdf"."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if re.match(r"/[A-Za-z]:", path):
+        path = path[1:]
+    elif parts.netloc and parts.netloc.lower() != "localhost":
+        path = f"//{parts.netloc}{path}"  # a network share: file://server/share/x.pdf
+    return path
 
 
 def _bib_entry_to_source(entry: Any, path: Path) -> tuple[Source, list[str]]:
@@ -559,7 +653,7 @@ def _ris_record_to_csl(rec: Mapping[str, Any], key: str) -> dict[str, Any]:
     ):
         if rec.get(ris_key):
             csl[csl_var] = str(rec[ris_key]).strip()
-    urls = rec.get("urls") or []
+    urls = [u for u in rec.get("urls") or [] if _ris_file(str(u)) is None]
     if urls:
         csl["URL"] = urls[0]
     return _clean(csl)
@@ -580,12 +674,43 @@ def _ris_key(rec: Mapping[str, Any], taken: set[str]) -> str:
     return key
 
 
+def _ris_files(rec: Mapping[str, Any]) -> tuple[str, ...]:
+    """Attached files of a RIS record: `L1` (file attachments), and `L2`/`UR` links
+    that point to a file ("file:///C:/...", EndNote's "internal-pdf://...")."""
+    found: list[str] = []
+    for tag_key in ("file_attachments1", "file_attachments2", "urls"):
+        for value in rec.get(tag_key) or []:
+            path = _ris_file(str(value))
+            if path is None and tag_key == "file_attachments1" and str(value).strip():
+                path = str(value).strip()  # L1 is a file even when written as a plain path
+            if path and path not in found:
+                found.append(path)
+    return tuple(found)
+
+
+def _ris_file(value: str) -> str | None:
+    """A file path from a RIS link, or None for a web address (or nothing)."""
+    from urllib.parse import unquote
+
+    value = value.strip()
+    if re.match(r"file:", value, re.I):
+        return _file_url_path(value) or None
+    m = re.match(r"internal-pdf://(?:\d+/)?(.+)", value, re.I)
+    if m:
+        return unquote(m.group(1))
+    if not value or re.match(r"[a-z][a-z0-9+.-]+:(?![\\/])", value, re.I) or re.match(r"[a-z][a-z0-9+.-]+://", value, re.I):
+        return None  # http://..., doi:..., mailto:...
+    if re.match(r"([A-Za-z]:)?[\\/]", value) or re.search(r"\.pdf$", value, re.I):
+        return value  # "C:\Users\...\x.pdf", "/Users/...", "x.pdf"
+    return None
+
+
 def _load_ris(text: str, path: Path) -> tuple[list[Source], list[str]]:
     import rispy
 
     mapping = dict(rispy.TAG_KEY_MAPPING)
     mapping["ED"] = "editors"
-    list_tags = [*rispy.LIST_TYPE_TAGS, "ED", "L1"]
+    list_tags = [*rispy.LIST_TYPE_TAGS, "ED", "L1", "L2"]
     try:
         records = rispy.loads(text, mapping=mapping, list_tags=list_tags, skip_unknown_tags=True)
     except Exception as exc:
@@ -610,7 +735,7 @@ def _load_ris(text: str, path: Path) -> tuple[list[Source], list[str]]:
                 _MSG_ENTRY_FAILED.format(file=path, line=f"oppføring {n}", key=f" «{key}»", reason=exc)
             )
             continue
-        files = tuple(str(f) for f in rec.get("file_attachments1", []) if str(f).strip())
+        files = _ris_files(rec)
         sources.append(Source(key=key, csl=csl, files=files, origin=str(path)))
     return sources, problems
 
@@ -651,11 +776,15 @@ def _load_csl_json(text: str, path: Path) -> tuple[list[Source], list[str]]:
                     problems.append(problem)
         if isinstance(csl.get("page"), (str, int)):
             csl["page"] = _normalize_pages(str(csl["page"]))
+        # CSL-JSON has no attachment variable (Zotero's export leaves files out); a
+        # "file" written like BibTeX's (by hand or by another tool) is read as one.
+        file_value = csl.pop("file", None)
+        files = parse_bibtex_files_field(file_value) if isinstance(file_value, str) else ()
         if key in seen:
             problems.append(_MSG_DUPLICATE_IN_FILE.format(file=path, line=f"oppføring {n}", key=key))
             continue
         seen.add(key)
-        sources.append(Source(key=key, csl=csl, origin=str(path), first_page=first_page))
+        sources.append(Source(key=key, csl=csl, files=files, origin=str(path), first_page=first_page))
     return sources, problems
 
 
