@@ -234,3 +234,26 @@ def test_three_columns_written_line_by_line_are_read_column_by_column(tmp_path):
     assert order == sorted(order)
     assert "Downloaded" not in text and "Tidsskrift for velferd" not in text
     assert [p.label for p in res.pages] == ["47", "48"]
+
+
+@pytest.mark.skipif(OCR_MISSING is not None, reason=f"krever Tesseract: {OCR_MISSING}")
+def test_a_scan_whose_old_text_layer_lost_its_spaces_is_read_with_ocr(tmp_path):
+    from reportlab.lib.utils import ImageReader
+
+    lines = ["Tillit bygges over tid i arbeidet.", "Veilederen lytter til brukeren.", "Relasjonen er sjelen i arbeidet."]
+    image = text_image([("\n\n\n" + "\n".join(lines), "733")], (1240, 1754))
+
+    def page(c, i):
+        c.drawImage(ImageReader(image), 0, 0, width=W, height=H)
+        t = c.beginText(57, H - 200)
+        t.setTextRenderMode(3)  # invisible, as an OCR layer is
+        t.setFont(FONT, 10)
+        for line in lines * 3:
+            t.textLine(line.replace(" ", ""))  # the old OCR layer: no spaces at all
+        c.drawText(t)
+
+    res = read(_pdf(tmp_path / "gammel.pdf", [page]), ocr=OcrOptions(cache_dir=tmp_path / "ocr"))
+    assert "Veilederen lytter til brukeren." in res.pages[0].text
+    assert "Veilederenlyttertilbrukeren" not in res.pages[0].text
+    assert res.pages[0].label == "733"
+    assert any("lest med OCR i stedet" in w for w in res.warnings)

@@ -403,7 +403,8 @@ def decide_labels(
     with_tokens = sum(1 for toks in tokens if toks)
     if printed is None or printed.supported * 2 < with_tokens:
         own = [lab if not cover[i] else "" for i, lab in enumerate(_own_numbers(tokens))]
-        if sum(1 for lab in own if lab) > (printed.supported if printed else 0):
+        count = sum(1 for lab in own if lab)
+        if count > (printed.supported if printed else 0) and (n <= 2 or count >= 2) and _increasing(own):
             notes.append(
                 "Sidetallene følger ingen sammenhengende rekke (et utdrag av spredte sider?); "
                 "hver side har fått tallet som står trykt på den."
@@ -421,6 +422,20 @@ def decide_labels(
     return PageDecision(("",) * n, ("",) * n, tuple(notes))
 
 
+def _increasing(labels: Sequence[str]) -> bool:
+    """Roman front matter, then arabic pages, each rising: what a real excerpt of scattered pages looks like."""
+    seen: list[tuple[int, int]] = []
+    for lab in labels:
+        parsed = parse_number(lab.split("-")[-1]) if lab else None
+        if parsed:
+            seen.append((0 if parsed[0] == "roman" else 1, parsed[1]))
+    return all(a < b for a, b in zip(seen, seen[1:], strict=False))
+
+
+# Roman numerals that are also words: in a margin line they are words ("liv", "vi").
+_ROMAN_WORDS = {"vi", "liv", "mil", "dim", "mix", "civil", "lid", "di", "ci", "cd", "dc", "mi", "md", "dl", "cm", "mm", "xl", "lix", "vil", "mild"}
+
+
 def _own_numbers(tokens: Sequence[Sequence[str]]) -> list[str]:
     """Each page's own printed number, where it printed exactly one (a chapter-page
     label "7-45" counts; an arabic number beats a roman one; years do not count)."""
@@ -430,7 +445,7 @@ def _own_numbers(tokens: Sequence[Sequence[str]]) -> list[str]:
         counts = Counter(t for t in toks if (p := parse_number(t)) and p[0] == "arabic" and not 1900 <= p[1] <= 2099)
         ranked = counts.most_common(2)
         arabic = [ranked[0][0]] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else sorted(counts)
-        roman = sorted({t for t in toks if (p := parse_number(t)) and p[0] == "roman"})
+        roman = sorted({t for t in toks if (p := parse_number(t)) and p[0] == "roman" and t not in _ROMAN_WORDS})
         if len(set(chapter)) == 1:
             out.append(chapter[0])
         elif len(arabic) == 1:

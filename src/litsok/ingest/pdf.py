@@ -51,6 +51,18 @@ class PdfReadResult:
 _ORIGINS = {"innstilling": ORIGIN_SETTING, "kilder.bib": ORIGIN_BIB, "pagelabels": ORIGIN_PAGELABELS, "trykt": ORIGIN_PRINTED}
 
 
+GLUED_LIMIT = 0.2  # share of letters in 25+-letter "words": a text layer that lost its spaces (real pages: ≤ 0.03)
+
+
+def glued_share(lines: Sequence[str]) -> float:
+    """Share of the letters of a page that stand in words of 25 letters or more."""
+    words = re.findall(r"[^\W\d_]+", " ".join(lines))
+    total = sum(map(len, words))
+    if total < 200:
+        return 0.0
+    return sum(len(w) for w in words if len(w) >= 25) / total
+
+
 def _open_pdfium(path: Path) -> Any:
     """The document in pdfium (positions of every character), or None when pdfium cannot open it."""
     try:
@@ -480,6 +492,7 @@ def _read(
     per_page: dict[int, list[_Unit]] = {}  # pdf index -> its printed pages (two for a spread)
     scanned: list[OcrJob] = []
     failed: list[int] = []
+    garbled: list[OcrJob] = []
     done_text = 0
     doc = _open_pdfium(path)
     for i, page in enumerate(reader.pages):
@@ -501,6 +514,8 @@ def _read(
                 failed.append(i)
         if any(ln.strip() for ln in lines):
             per_page[i] = [_Unit(i, lines, edges, stamps)]
+            if glued_share(lines) >= GLUED_LIMIT and _has_image(page):
+                garbled.append(OcrJob(i, False))  # a scan whose old OCR layer lost the spaces: read it again
             done_text += 1
             if progress:
                 progress(done_text, n_pdf)
@@ -512,28 +527,48 @@ def _read(
     if failed:
         warnings.append(f"{rel_file}: teksten på PDF-side {_page_ranges(failed)} kunne ikke leses og er hoppet over.")
 
-    # 2. OCR for scanned pages
+    # 2. OCR for scanned pages (and scans whose text layer is garbage)
     ocr_errors: dict[int, str] = {}
-    if scanned:
+    if garbled and (ocr is None or ocr_available(ocr.languages) is not None):
+        warnings.append(
+            f"{rel_file}: tekstlaget på PDF-side {_page_ranges([j.pdf_index for j in garbled])} mangler mellomrom mellom "
+            f"ordene (et gammelt OCR-lag), så søk i dem blir dårligere. Installer Tesseract med norsk, så leser litsok "
+            f"sidene på nytt: {INSTALL_HINT}"
+        )
+        garbled = []
+    if scanned or garbled:
         reason = ocr_available(ocr.languages) if ocr is not None else None
         pages_txt = _page_ranges([j.pdf_index for j in scanned])
-        if ocr is None:
+        if not scanned:
+            pass
+        elif ocr is None:
             warnings.append(
                 f"{rel_file}: PDF-side {pages_txt} er skannet (uten tekstlag) og er ikke lest. Slå på OCR for å lese dem."
             )
         elif reason is not None:
             hint = "" if INSTALL_HINT in reason else f" {INSTALL_HINT}"
             warnings.append(f"{rel_file}: PDF-side {pages_txt} er skannet og kunne ikke leses: {reason}{hint}")
-        else:
+        if ocr is not None and reason is None:
             from litsok.ingest.ocr import ocr_pages
 
             def ocr_progress(done: int, total: int) -> None:
                 if progress:
                     progress(done_text + done, n_pdf)
 
-            results, ocr_errors = ocr_pages(path, scanned, ocr, progress=ocr_progress)
+            results, ocr_errors = ocr_pages(path, scanned + garbled, ocr, progress=ocr_progress)
+            redone = []
             for idx, parts in results.items():
-                per_page[idx] = [_ocr_unit(idx, part) for part in parts]
+                units_ocr = [_ocr_unit(idx, part) for part in parts]
+                if idx in {j.pdf_index for j in garbled}:
+                    if glued_share([ln for u in units_ocr for ln in u.lines]) >= glued_share(per_page[idx][0].lines):
+                        continue
+                    redone.append(idx)
+                per_page[idx] = units_ocr
+            if redone:
+                warnings.append(
+                    f"{rel_file}: tekstlaget på PDF-side {_page_ranges(redone)} manglet mellomrom mellom ordene; "
+                    "sidene er lest med OCR i stedet."
+                )
             if ocr_errors:
                 warnings.append(
                     f"{rel_file}: OCR feilet på PDF-side {_page_ranges(sorted(ocr_errors))} "
