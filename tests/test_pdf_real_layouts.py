@@ -257,3 +257,33 @@ def test_a_scan_whose_old_text_layer_lost_its_spaces_is_read_with_ocr(tmp_path):
     assert "Veilederenlyttertilbrukeren" not in res.pages[0].text
     assert res.pages[0].label == "733"
     assert any("lest med OCR i stedet" in w for w in res.warnings)
+
+
+def test_kilder_shows_the_page_evidence_and_the_disagreements_it_resolved(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from litsok.cli import app
+    from litsok.config import Settings
+    from litsok.library import index_corpus
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    _pdf(corpus / "leseth2020.pdf", [_cover, *[_numbered(126, at=1)] * 3])
+    (corpus / "kilder.bib").write_text(
+        "@article{leseth2020, author = {Leseth, Anne}, year = {2020}, title = {Aktivitetsplikt}, "
+        "journal = {Tidsskrift for velferdsforskning}, pages = {126--128}}\n",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus=corpus, index=tmp_path / "indeks", embedder="test-hash")
+    index_corpus(settings)
+    res = CliRunner().invoke(app, ["kilder", "--json", "--korpus", str(corpus), "--indeks", str(settings.index)])
+    assert res.exit_code == 0, res.output
+    (row,) = [r for r in json.loads(res.stdout) if r["nøkkel"] == "leseth2020"]
+    (evidence,) = row["sidebevis"]
+    assert evidence["fil"] == "leseth2020.pdf" and evidence["sidetall_fra"] == "kilder.bib"
+    assert any("s. 126 er PDF-side 2" in n for n in evidence["avvik"])
+    assert any("PDF-side 1 ligger utenfor s. 126–128" in n for n in evidence["avvik"])
+    text = CliRunner().invoke(app, ["kilder", "--korpus", str(corpus), "--indeks", str(settings.index)]).stdout
+    assert "sidetall i leseth2020.pdf: sideintervallet (pages) i kilder.bib" in text

@@ -269,7 +269,7 @@ def kilder(
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
-        from .library import list_sources
+        from .library import PAGE_EVIDENCE, list_sources
 
         sources = list_sources(_settings(korpus, indeks, None))
         if as_json:
@@ -287,6 +287,10 @@ def kilder(
                 c.print(f"   {_e(s.key)} · ikke i indeksen")
             if s.missing:
                 c.print(f"   [yellow]mangler:[/yellow] {_e(', '.join(s.missing))}")
+            for file, origin, notes in s.page_evidence:
+                c.print(f"   sidetall i {_e(file)}: {_e(PAGE_EVIDENCE.get(origin, origin))}", soft_wrap=not c.is_terminal)
+                for note in notes:
+                    c.print(f"      [dim]{_e(note)}[/dim]", soft_wrap=not c.is_terminal)
             if s.needs_page_setting:
                 c.print("   [yellow]sidetall fra PDF-en, ikke trykte sider: legg inn første side (litsok_forsteside) i kilder.bib[/yellow]")
             for warning in s.warnings:

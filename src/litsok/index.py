@@ -74,7 +74,8 @@ class FileRecord:
     chunks: int
     page_origin: str
     warnings: tuple[str, ...] = ()
-    settings_key: str = ""  # what else decided the pages (PDF: source, first page, page range)
+    settings_key: str = ""  # what else decided the pages (PDF: reader, source, first page, page range)
+    page_notes: tuple[str, ...] = ()  # PDF: disagreements resolved while deciding the printed pages
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Manifest:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Manifest:
         d = dict(d)
-        d["files"] = tuple(FileRecord(**{**f, "warnings": tuple(f.get("warnings", ()))}) for f in d["files"])
+        d["files"] = tuple(FileRecord(**{**f, "warnings": tuple(f.get("warnings", ())), "page_notes": tuple(f.get("page_notes", ()))}) for f in d["files"])
         return cls(**d)
 
 

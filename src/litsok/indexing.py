@@ -311,8 +311,9 @@ def _read_file(
         pages, title, warnings = list(note.pages), note.title, note.warnings
         origin = pages[0].label_origin if pages else ORIGIN_NONE
         origin = next((p.label_origin for p in pages if p.label), origin)
+        notes: tuple[str, ...] = ()
     else:
-        pages, title, warnings, origin = _read_pdf(cf, bib, settings)
+        pages, title, warnings, origin, notes = _read_pdf(cf, bib, settings)
     chunks = chunk_pages(pages, chunk_settings)
     key = pages[0].source_key if pages else cf.rel
     record = FileRecord(
@@ -326,6 +327,7 @@ def _read_file(
         page_origin=origin,
         warnings=tuple(warnings),
         settings_key=_settings_key(cf, bib),
+        page_notes=notes,
     )
     return _FileResult(record, chunks, pages)
 
@@ -334,11 +336,12 @@ def _settings_key(cf: CorpusFile, bib: Mapping[str, Source]) -> str:
     """Bibliography facts that decide a PDF's printed pages; a change re-reads the file."""
     if cf.kind != "pdf":
         return ""
+    from .ingest.pdf import READER_VERSION
     from .sources import page_range
 
     key = match_pdf_source(cf.rel, bib)
     src = bib.get(key) if key else None
-    return f"{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
+    return f"{READER_VERSION}|{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
 
 
 def match_pdf_source(rel: str, bib: Mapping[str, Source]) -> str | None:
@@ -477,7 +480,9 @@ def _norm_key(s: str) -> str:
     return "".join(ch for ch in s if ch.isalnum())
 
 
-def _read_pdf(cf: CorpusFile, bib: Mapping[str, Source], settings: Settings) -> tuple[list[Page], str, tuple[str, ...], str]:
+def _read_pdf(
+    cf: CorpusFile, bib: Mapping[str, Source], settings: Settings
+) -> tuple[list[Page], str, tuple[str, ...], str, tuple[str, ...]]:
     from .ingest.ocr import OcrOptions
     from .ingest.pdf import read_pdf
     from .sources import page_range
@@ -493,7 +498,7 @@ def _read_pdf(cf: CorpusFile, bib: Mapping[str, Source], settings: Settings) -> 
         ocr=OcrOptions(cache_dir=settings.index / "ocr-cache"),
     )
     title = src.title if src else Path(cf.rel).stem
-    return list(result.pages), title, tuple(result.warnings), result.page_origin
+    return list(result.pages), title, tuple(result.warnings), result.page_origin, tuple(result.notes)
 
 
 def _sources_for(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> dict[str, Source]:

@@ -50,6 +50,8 @@ class SourceSummary:
     missing_pdfs: tuple[str, ...] = ()
     needs_bib_entry: bool = False  # a PDF no bibliography entry is linked to ("pdf:<name>")
     warnings: tuple[str, ...] = ()  # what to do about the two above, in Norwegian
+    # per PDF: (file, the evidence that set most of its page numbers, the disagreements resolved)
+    page_evidence: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,7 +68,21 @@ class SourceSummary:
             "mangler_pdf": list(self.missing_pdfs),
             "trenger_bib_oppføring": self.needs_bib_entry,
             "advarsler": list(self.warnings),
+            "sidebevis": [
+                {"fil": f, "sidetall_fra": origin, "beskrivelse": PAGE_EVIDENCE.get(origin, origin), "avvik": list(notes)}
+                for f, origin, notes in self.page_evidence
+            ],
         }
+
+
+# What set a PDF's page numbers, for `kilder` (keys: the page origins of model.py).
+PAGE_EVIDENCE = {
+    "innstilling": "litsok_forsteside i kilder.bib",
+    "kilder.bib": "sideintervallet (pages) i kilder.bib, lagt over de trykte sidetallene",
+    "pagelabels": "PDF-ens egne sidetall (/PageLabels), kontrollert mot de trykte",
+    "trykt": "sidetallene trykt i topp- og bunntekst",
+    "pdf-indeks": "PDF-ens sidenummer: ingen trykte sidetall funnet",
+}
 
 
 # --------------------------------------------------------------------------- asking
@@ -154,6 +170,9 @@ def list_sources(settings: Settings) -> list[SourceSummary]:
                 )
         if key in missing:
             warnings.append(missing_pdf_message(key, missing[key]))
+        evidence = tuple(
+            (rec.file, rec.page_origin, rec.page_notes) for rec in index.manifest.files if rec.kind == "pdf" and rec.file in files
+        )
         out.append(
             SourceSummary(
                 key=key,
@@ -169,6 +188,7 @@ def list_sources(settings: Settings) -> list[SourceSummary]:
                 missing_pdfs=missing.get(key, ()),
                 needs_bib_entry=key.startswith("pdf:"),
                 warnings=tuple(warnings),
+                page_evidence=evidence,
             )
         )
     out += sorted(

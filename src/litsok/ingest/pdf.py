@@ -32,6 +32,10 @@ from litsok.pages import EDGE_LINES, decide_labels, looks_like_cover, margin_num
 
 __all__ = ["PdfReadResult", "read_pdf", "clean_text", "OcrOptions"]
 
+# Bumped when the reading of a PDF changes, so an index built by an older litsok reads
+# its PDFs again (their embeddings are reused where the text is the same).
+READER_VERSION = "pdfium-2"
+
 SETTING_HINT = (
     "Oppgi første trykte side for kilden i kilder.bib (`litsok_forsteside = {126}`), "
     "eller sidetallene (`pages = {126--139}`), og kjør `litsok indekser` på nytt."
