@@ -339,6 +339,7 @@ def test_kilder_reports_the_entry_whose_pdf_is_missing_and_the_pdf_without_entry
         "mangler_pdf": [MISSING_NAME],
         "trenger_bib_oppføring": False,
         "advarsler": [MISSING_MESSAGE],
+        "sidebevis": [],
     }
     assert rows["pdf:Uten oppføring"]["trenger_bib_oppføring"] is True
     assert rows["pdf:Uten oppføring"]["advarsler"] == [
