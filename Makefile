@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUESTION ?= Hvordan kan veilederens væremåte påvirke relasjonen?
 
-.PHONY: demo test bench bench-retrieval bench-pages bench-speed bench-incremental system-deps clean
+.PHONY: demo test bench bench-retrieval bench-pages bench-realpdf bench-speed bench-incremental system-deps clean
 
 demo: $(VENV)/.installed
 	$(BIN)/litsok indekser
@@ -16,7 +16,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 # Benchmarks print a markdown table and write it to docs/ (see README, "Ytelse").
-bench: bench-retrieval bench-pages bench-speed bench-incremental
+bench: bench-retrieval bench-pages bench-realpdf bench-speed bench-incremental
 bench-%: $(VENV)/.installed-test
 	$(BIN)/python bench/$*.py
 

@@ -467,6 +467,11 @@ def read_pdf(
     Raises `UnreadableFileError` for zero-byte, corrupt, password-protected and
     empty PDFs. `progress(done, total)` is called as pages are read.
     """
+    import logging
+
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)  # pypdf's English warnings (thousands for one damaged file) stay out of the terminal
     try:
         return _read(path, source_key, rel_file, first_page, bib_pages, ocr, progress)
     except UnreadableFileError:
@@ -477,6 +482,8 @@ def read_pdf(
             f"PDF-en kunne ikke leses ({type(exc).__name__}: {exc}).",
             "Last ned PDF-en på nytt, eller åpne og lagre den på nytt som PDF.",
         ) from exc
+    finally:
+        pypdf_log.setLevel(level)
 
 
 def _read(
@@ -528,6 +535,8 @@ def _read(
             if _has_image(page):
                 scanned.append(OcrJob(i, spread))
             per_page[i] = [_Unit(i, []) for _ in range(2 if spread else 1)]
+    if doc is not None:
+        doc.close()
     if failed:
         warnings.append(f"{rel_file}: teksten på PDF-side {_page_ranges(failed)} kunne ikke leses og er hoppet over.")
 
