@@ -287,3 +287,18 @@ def test_kilder_shows_the_page_evidence_and_the_disagreements_it_resolved(tmp_pa
     assert any("PDF-side 1 ligger utenfor s. 126–128" in n for n in evidence["avvik"])
     text = CliRunner().invoke(app, ["kilder", "--korpus", str(corpus), "--indeks", str(settings.index)]).stdout
     assert "sidetall i leseth2020.pdf: sideintervallet (pages) i kilder.bib" in text
+
+
+def test_a_ring_drawn_as_its_own_glyph_over_a_becomes_aa(tmp_path):
+    def page(c, i):
+        for k, (before, after) in enumerate([("Tillit b", "de i form"), ("og h", "ndtert av veilederen")]):
+            y = H - 62 - 14 * k
+            c.drawString(57, y, before)
+            x = 57 + c.stringWidth(before, FONT, 10)
+            c.drawString(x + 1.2, y + 1.5, "\u02da")  # TeX's \\aa: the ring first, over where the a goes
+            c.drawString(x, y, "a" + after)
+        _body(c, i, 6)
+        c.drawCentredString(W / 2, 30, str(3 + i))
+
+    text = read(_pdf(tmp_path / "tex.pdf", [page] * 2)).pages[0].text
+    assert "Tillit både i form" in text and "og håndtert av veilederen" in text

@@ -184,6 +184,7 @@ def _shape(line: str) -> str:
 _PAGE_OF = re.compile(r"(?:^|\b)(?:page|side|s\.|p\.)?\s*(\d{1,4})\s*(?:of|av|/)\s*\d{1,4}\s*$", re.IGNORECASE)
 
 
+CHAPTER_HYPHEN = "\u2011"
 _CHAPTER_PAGE = re.compile(r"(?:^|\s)(\d{1,2}[-–]\d{1,3})(?:\s|$)")
 
 
@@ -191,7 +192,9 @@ def _number_tokens(line: str) -> list[str]:
     s = line.strip()
     chapter = _CHAPTER_PAGE.search(s)
     if chapter and (chapter.start() == 0 or chapter.end() == len(s)):
-        return [chapter.group(1).replace("–", "-")]  # "7-45": chapter 7, page 45, printed as one label
+        # "7-45": chapter 7, page 45, one label; written with a non-breaking hyphen (U+2011),
+        # which looks the same in the citation but is never read as the page range 7–45
+        return [re.sub("[-–]", CHAPTER_HYPHEN, chapter.group(1))]
     page_of = _PAGE_OF.search(s)
     if page_of and re.search(r"\b(?:page|side|of|av)\b", s, re.IGNORECASE):
         return [page_of.group(1)]  # "Page 9 of 11": the page is 9, never 11
@@ -441,7 +444,7 @@ def _own_numbers(tokens: Sequence[Sequence[str]]) -> list[str]:
     label "7-45" counts; an arabic number beats a roman one; years do not count)."""
     out: list[str] = []
     for toks in tokens:
-        chapter = [t for t in toks if _CHAPTER_PAGE.fullmatch(" " + t + " ".strip()) or re.fullmatch(r"\d{1,2}-\d{1,3}", t)]
+        chapter = [t for t in toks if re.fullmatch(r"\d{1,2}\u2011\d{1,3}", t)]
         counts = Counter(t for t in toks if (p := parse_number(t)) and p[0] == "arabic" and not 1900 <= p[1] <= 2099)
         ranked = counts.most_common(2)
         arabic = [ranked[0][0]] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else sorted(counts)

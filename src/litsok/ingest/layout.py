@@ -109,6 +109,47 @@ LINE_BREAKS = ("\r", "\n")
 HYPHEN_BREAK = "\x02"  # pdfium: a hyphen at the end of a line
 
 
+# Spacing accents that TeX (OT1) and old typesetters draw as a glyph of their own over a
+# letter ("b˚ade" for "både"): put back on the letter as the combining mark (NFC later).
+_ACCENTS = {
+    "\u02da": "\u030a", "\u00a8": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302",
+    "\u02dc": "\u0303", "\u02c7": "\u030c", "\u00b8": "\u0327", "\u02d8": "\u0306", "\u00af": "\u0304",
+    "\u02d9": "\u0307", "\u02dd": "\u030b",
+}  # fmt: skip
+
+
+def _over(accent: Char, letter: Char) -> bool:
+    mid = (accent.x0 + accent.x1) / 2
+    overlap = min(accent.y1, letter.y1) - max(accent.y0, letter.y0)
+    return letter.x0 - 0.5 <= mid <= letter.x1 + 0.5 and overlap > 0.4 * (letter.y1 - letter.y0) and letter.text.isalpha()
+
+
+def _attach_accents(chars: Sequence[Char]) -> list[Char]:
+    """Put each spacing accent on the letter it stands over, wherever the content
+    stream has it (before the letter, after it, or at the end of the line), and
+    drop the space pdfium inferred from the accent's own gap."""
+    if not any(c.text in _ACCENTS for c in chars):
+        return list(chars)
+    out = list(chars)
+    drop: set[int] = set()
+    for i, ch in enumerate(out):
+        if ch.text not in _ACCENTS:
+            continue
+        near = range(max(0, i - 300), min(len(out), i + 300))  # the same line, as a rule
+        hits = [j for j in near if j not in drop and j != i and _over(ch, out[j])]
+        hits = hits or [j for j, c in enumerate(out) if j not in drop and j != i and _over(ch, c)]
+        if not hits:
+            continue
+        j = min(hits, key=lambda k: abs(k - i))
+        c = out[j]
+        out[j] = Char(c.text + _ACCENTS[ch.text], c.x0, c.y0, c.x1, c.y1, c.generated, c.quarter)
+        drop.add(i)
+        for k in (i - 1, i + 1):
+            if 0 <= k < len(out) and out[k].text == " " and min(i, j) < k < max(i, j) + 1 and abs(j - i) == 2:
+                drop.add(k)
+    return [c for k, c in enumerate(out) if k not in drop]
+
+
 def segments_from_chars(chars: Sequence[Char]) -> list[Segment]:
     """Cut the character stream into segments: at line breaks, where the
     baseline changes, where the text jumps back or across a gap much wider than
@@ -119,7 +160,7 @@ def segments_from_chars(chars: Sequence[Char]) -> list[Segment]:
     segments: list[Segment] = []
     cur: Segment | None = None
     recent: list[Char] = []
-    for ch in chars:
+    for ch in _attach_accents(chars):
         if ch.text in LINE_BREAKS or ch.text == HYPHEN_BREAK:
             if ch.text == HYPHEN_BREAK and cur is not None:
                 cur.text = cur.text.rstrip() + "-"
