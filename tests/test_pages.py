@@ -139,3 +139,21 @@ def test_inferred_sequence_survives_missing_and_misread_numbers(start, kinds, wr
     assert numbering is not None
     assert list(numbering.labels) == [str(start + i) for i in range(len(kinds))]
     assert numbering.supported == correct
+
+
+def test_title_pages_named_by_page_labels_but_without_printed_number_are_unnumbered() -> None:
+    from litsok.pages import decide_labels
+
+    # texinfo: /PageLabels T-1, T-2, i, 1, 2, 3; nothing printed on the two title pages
+    tokens = [[], [], ["i"], ["1"], ["2"], ["3"]]
+    d = decide_labels(tokens, cover=[True, True, False, False, False, False], pdf_labels=["T-1", "T-2", "i", "1", "2", "3"])
+    assert d.labels == ("", "", "i", "1", "2", "3")
+    assert d.origins == ("", "", "pagelabels", "pagelabels", "pagelabels", "pagelabels")
+
+
+def test_bib_range_shorter_than_the_file_follows_the_printed_numbers() -> None:
+    from litsok.pages import decide_labels
+
+    tokens = [["2014"], [], ["127"], ["128"], []]  # a stamp page, a first page without number, 127, 128, a blank end
+    d = decide_labels(tokens, cover=[True, False, False, False, True], bib_pages=(126, 128))
+    assert d.labels == ("", "126", "127", "128", "")  # offset from the print, not from the first PDF page

@@ -397,10 +397,20 @@ def decide_labels(
         else:
             labels = [str(lab).strip() for lab in pdf_labels]
             seen = Counter(labels)
+            printed_here = [any(lab.lower() == t.lower() for t in tokens[i]) for i, lab in enumerate(labels)]
+            agreeing = [i for i, ok in enumerate(printed_here) if ok]
             for i, lab in enumerate(labels):
-                if lab and seen[lab] > 1 and not any(lab.lower() == t.lower() for t in tokens[i]) and cover[i]:
+                if not lab or printed_here[i] or not cover[i]:
+                    continue
+                if seen[lab] > 1:
                     labels[i] = ""
                     notes.append(f"PDF-side {i + 1} har etiketten «{lab}» to ganger og ikke noe trykt sidetall; den er uten sidetall.")
+                elif len(agreeing) >= 2 and (i < agreeing[0] or i > agreeing[-1]):
+                    labels[i] = ""  # a title or cover page the labels name ("T-1") but nothing is printed on
+                    notes.append(
+                        f"PDF-side {i + 1} har etiketten «{lab}», men ikke noe trykt sidetall (tittel- eller forside); "
+                        "den er uten sidetall."
+                    )
             return PageDecision(tuple(labels), tuple("pagelabels" if lab else "" for lab in labels), tuple(notes))
 
     with_tokens = sum(1 for toks in tokens if toks)
