@@ -177,8 +177,10 @@ def _shape(line: str) -> str:
     """A line with its numbers blanked, to see repetition across pages."""
     s = line.lower().strip()
     s = re.sub(r"\d+", "#", s)
+    # letter-spaced capitals ("C U M M I N G S", in OCR layers spaced differently on every page)
+    s = re.sub(r"(?<!\S)(?:[^\W\d_] ){2,}[^\W\d_](?!\S)", lambda m: m.group(0).replace(" ", ""), s)
     s = re.sub(r"(?<![\w])[ivxlcdm]{1,8}(?![\w])", lambda m: "#" if parse_number(m.group(0)) else m.group(0), s)
-    return re.sub(r"\s+", " ", s)
+    return re.sub(r"\s+", "", s)
 
 
 _PAGE_OF = re.compile(r"(?:^|\b)(?:page|side|s\.|p\.)?\s*(\d{1,4})\s*(?:of|av|/)\s*\d{1,4}\s*$", re.IGNORECASE)
@@ -273,6 +275,12 @@ def split_running_lines(
             elif len(line) <= 80:
                 # a header on one page only (odd/even headers in a short text): its
                 # number still votes; the inference tells a page number from a year
+                toks.extend(_number_tokens(line))
+        near_edge = set(range(min(3, len(lines)))) | set(range(max(len(lines) - 3, 0), len(lines)))
+        for i in sorted(near_edge - edge):
+            line = lines[i].strip()
+            if shapes[_shape(line)] >= 2 and 8 <= len(line) <= 160 and (_number_tokens(line) or _STAMP_LINE.search(line) or len(line) >= 30):
+                drop.add(i)  # a running line the layout did not set apart (a sparse page of figures)
                 toks.extend(_number_tokens(line))
         bodies.append([line for i, line in enumerate(lines) if i not in drop])
         tokens.append(toks)
