@@ -157,3 +157,15 @@ def test_bib_range_shorter_than_the_file_follows_the_printed_numbers() -> None:
     tokens = [["2014"], [], ["127"], ["128"], []]  # a stamp page, a first page without number, 127, 128, a blank end
     d = decide_labels(tokens, cover=[True, False, False, False, True], bib_pages=(126, 128))
     assert d.labels == ("", "126", "127", "128", "")  # offset from the print, not from the first PDF page
+
+
+def test_letter_spaced_running_heads_of_an_ocr_layer_are_one_running_line() -> None:
+    pages = [
+        ["736 J. H. CUMMINGS AND OTHERS", "Forsøkspersonene spiste kontrollert kost.", "Avsnitt to."],
+        ["RESISTANT S T A R C H 737", "Stivelsen ble fordøyd i tykktarmen.", "Avsnitt tre."],
+        ["738 J. H. C U M M I N G S A N D OTHERS", "Avføringsvekten økte med kostfiber.", "Avsnitt fire."],
+        ["R E S I S T A N T STARCH 739", "Tarmtransitten ble målt med markører.", "Avsnitt fem."],
+    ]
+    bodies, tokens = split_running_lines(pages, [{0}] * 4)
+    assert [b[0] for b in bodies] == [p[1] for p in pages]
+    assert tokens == [["736"], ["737"], ["738"], ["739"]]
