@@ -108,3 +108,18 @@ def test_chunks_cover_every_word_exactly_once(texts, flows, target):
     for m in re.finditer(r"\S", joined):
         assert covered[m.start()] == 1
     assert all(n <= 1 for n in covered)
+
+
+def test_a_passage_never_spans_an_unnumbered_page_and_a_printed_one() -> None:
+    from litsok.chunk import chunk_pages
+    from litsok.model import ORIGIN_BIB, ORIGIN_PDF_INDEX, Page
+
+    words = " ".join(f"ord{k}." for k in range(60))
+    pages = [
+        Page(source_key="a", file="a.pdf", label="1", text="Forside med lite tekst på.", pdf_index=0, label_origin=ORIGIN_PDF_INDEX),
+        Page(source_key="a", file="a.pdf", label="126", text="Første side. " + words, pdf_index=1, label_origin=ORIGIN_BIB),
+        Page(source_key="a", file="a.pdf", label="127", text="Andre side. " + words, pdf_index=2, label_origin=ORIGIN_BIB),
+    ]
+    spans = {(c.page_first, c.page_last, c.label_origin) for c in chunk_pages(pages)}
+    assert ("1", "1", ORIGIN_PDF_INDEX) in spans
+    assert all(not (first == "1" and last != "1") for first, last, _ in spans)

@@ -116,7 +116,10 @@ def _segments(pages: Sequence[Page], spans: list[tuple[int, int]]) -> list[tuple
     segs: list[tuple[int, int, list[int]]] = []
     for i, (p, (a, b)) in enumerate(zip(pages, spans, strict=True)):
         flows = p.label_origin != ORIGIN_NOTE and p.pdf_index is not None
-        if segs and flows and segs[-1][2] and pages[segs[-1][2][-1]].pdf_index is not None:
+        prev = pages[segs[-1][2][-1]] if segs and segs[-1][2] else None
+        # PDF pages flow into each other, but never across a change of evidence: a passage
+        # over an unnumbered cover and printed p. 126 would be cited «s. 1–126»
+        if prev is not None and flows and prev.pdf_index is not None and prev.label_origin == p.label_origin:
             segs[-1] = (segs[-1][0], b, segs[-1][2] + [i])
         else:
             segs.append((a, b, [i]))
