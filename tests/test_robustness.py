@@ -54,9 +54,10 @@ def test_killed_indexer_leaves_previous_index_usable_and_next_run_finishes(setti
     assert res.exit_code == 0 and "(Biestek, 1972, s. 28–29)" in res.stdout
     report = index_corpus(settings)  # the lock died with the process
     assert report.chunks == 65
-    assert [p.name for p in settings.index.iterdir() if p.name.startswith("gen-")] == [
-        (settings.index / CURRENT).read_text().strip()
-    ]
+    # the killed run's half-written generation is gone; the new one and the one before it stay
+    assert sorted(p.name for p in settings.index.iterdir() if p.name.startswith("gen-")) == sorted(
+        [(settings.index / CURRENT).read_text().strip(), before.strip()]
+    )
 
 
 def test_concurrent_second_run_is_refused_with_a_clear_message(settings):
@@ -162,3 +163,59 @@ def test_siter_without_claim_or_file_says_what_to_do(settings):
     index_corpus(settings)
     res = _cli(settings, "siter")
     assert res.exit_code == 1 and "Skriv en påstand" in res.stderr
+
+
+def test_questions_while_the_index_is_rebuilt_never_fail(settings):
+    """Issue 14, item 6: `spør` (fresh processes and one long-lived reader) while
+    `indekser --alt` runs again and again: no failure, and the long-lived reader
+    answers from the new generation once it is there."""
+    import threading
+
+    from litsok.library import ask
+
+    index_corpus(settings)
+    stop = threading.Event()
+    rounds: list[int] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for n in range(1, 1000):
+                if stop.is_set():
+                    return
+                (settings.corpus / "notater" / "runde.md").write_text(
+                    f"---\nkilde: biestek1972\n---\n## s. {300 + n}\nRundenotat om rundetillit nummer {n}.\n", encoding="utf-8"
+                )
+                index_corpus(settings, full=True)
+                rounds.append(n)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    base = ["--korpus", str(settings.corpus), "--indeks", str(settings.index)]
+    procs = []
+    failures = []
+    try:
+        for i in range(240):  # the long-lived reader (this process)
+            try:
+                ask(settings, "rundetillit aksept", k=2)
+            except Exception as exc:  # noqa: BLE001 - counted
+                failures.append(repr(exc))
+            if i % 8 == 0:  # and fresh processes
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "litsok.cli", "spør", "rundetillit", "--fusjon", "lexical", "-k", "1", *base],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                ))
+        for p in procs:
+            out, err = p.communicate(timeout=60)
+            if p.returncode != 0:
+                failures.append(err.decode())
+    finally:
+        stop.set()
+        t.join(timeout=60)
+    assert not errors and not failures, (errors, failures[:3])
+    assert len(rounds) >= 2
+    last = rounds[-1]
+    hits = ask(settings, f"rundetillit nummer {last}", k=1)
+    assert hits[0].citation == f"(Biestek, 1972, s. {300 + last})"

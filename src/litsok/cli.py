@@ -530,3 +530,7 @@ app.command("watch", hidden=True)(overvak)
 
 def main() -> None:  # console-script entry point
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m litsok.cli`
+    main()

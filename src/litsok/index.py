@@ -219,7 +219,6 @@ class IndexWriter:
         self._lock_fh: IO[str] | None = None
 
     def __enter__(self) -> IndexWriter:
-        import fcntl
 
         check_index_folder(self.root)  # before anything is written there
         try:
@@ -231,7 +230,7 @@ class IndexWriter:
                 "Velg en mappe du har skrivetilgang til med --indeks, eller rett rettighetene."
             ) from exc
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(fh)
         except OSError as exc:
             fh.close()
             raise IndexLockedError(
@@ -292,19 +291,39 @@ class IndexWriter:
 
     def commit(self, gen: Path) -> None:
         """Point CURRENT at `gen` atomically, then remove older generations."""
+        previous = current_generation(self.root)
         tmp = self.root / (CURRENT + ".tmp")
         tmp.write_text(gen.name, encoding="utf-8")
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, self.root / CURRENT)
-        self.cleanup(keep=gen)
+        # The generation that was live until now stays one run longer: a reader that
+        # opened it a moment ago (`spør` while `indekser` runs) can still finish.
+        self.cleanup(keep=gen, also_keep=previous)
 
-    def cleanup(self, keep: Path | None) -> None:
+    def cleanup(self, keep: Path | None, also_keep: Path | None = None) -> None:
         """Remove old generations: only folders that carry this index's marker."""
         live = current_generation(self.root)
         for child in self.root.iterdir():
-            if child not in (keep, live) and _is_own_generation(child, self.index_id):
+            if child not in (keep, live, also_keep) and _is_own_generation(child, self.index_id):
                 shutil.rmtree(child, ignore_errors=True)
+
+
+LOCK_WAIT = 0.5  # seconds to wait for the lock: a process forked a moment ago may hold a copy of it briefly
+
+
+def _lock(fh: IO[str]) -> None:
+    import fcntl
+
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def check_index_folder(root: Path) -> None:

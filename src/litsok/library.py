@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .errors import EmbedderMismatchError, LitsokError
+from .errors import EmbedderMismatchError, IndexFormatError, LitsokError
 from .index import LoadedIndex, Manifest, load_index
 from .indexing import IndexReport, index_corpus
 from .model import ORIGIN_PDF_INDEX, Hit, Page, Source
@@ -121,9 +121,20 @@ def query_embedder(settings: Settings, index: LoadedIndex) -> Embedder:
 
 def ask(settings: Settings, question: str, *, k: int | None = None, sources: Sequence[str] = ()) -> list[Hit]:
     """Ranked, cited passages for a question."""
-    from .search import clean_query, search
+    from .search import clean_query
 
     clean_query(question)
+    try:
+        return _ask_once(settings, question, k, sources)
+    except (FileNotFoundError, IndexFormatError):
+        # the generation went away under us (an `indekser` switched twice): open the new one, once
+        _LOADED.pop(settings.index.resolve(), None)
+        return _ask_once(settings, question, k, sources)
+
+
+def _ask_once(settings: Settings, question: str, k: int | None, sources: Sequence[str]) -> list[Hit]:
+    from .search import search
+
     index = open_index(settings)
     unknown = [s for s in sources if s not in index.sources]
     if unknown:
