@@ -88,3 +88,16 @@ def progress_printer() -> Callable[[str, int, int], None]:
             print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
 
     return report
+
+
+def write_between_markers(path: Path, bench: str, report: str, title: str) -> None:
+    """Put `report` between `<!-- bench/<bench>: start/end -->` in `path`, keeping the text around it."""
+    start, end = f"<!-- bench/{bench}: start -->", f"<!-- bench/{bench}: end -->"
+    block = f"{start}\n{report.rstrip()}\n{end}"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in old and end in old:
+        head, _, rest = old.partition(start)
+        _, _, tail = rest.partition(end)
+        path.write_text(head + block + tail, encoding="utf-8")
+    else:
+        path.write_text(f"# {title}\n\n{block}\n", encoding="utf-8")

@@ -43,7 +43,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from common import REPO_ROOT, machine, markdown_table, progress_printer, shared_dir
+from common import REPO_ROOT, machine, markdown_table, progress_printer, shared_dir, write_between_markers
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -723,20 +723,12 @@ def failure_lines(outcomes: Sequence[Outcome], limit: int = 12) -> list[str]:
     return lines or ["- none"]
 
 
-START, END = "<!-- bench/pages.py: start -->", "<!-- bench/pages.py: end -->"
 
 
 def write_docs(report: str) -> None:
     """Put the report between the markers in docs/pages.md, keeping the hand-written text around it."""
     demoted = re.sub(r"^#", "##", report, flags=re.MULTILINE)  # the report becomes a section
-    block = f"{START}\n{demoted}\n{END}"
-    old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
-    if START in old and END in old:
-        head, _, rest = old.partition(START)
-        _, _, tail = rest.partition(END)
-        DOCS.write_text(head + block + tail, encoding="utf-8")
-    else:
-        DOCS.write_text(f"# Benchmark: printed page numbers\n\n{block}\n", encoding="utf-8")
+    write_between_markers(DOCS, "pages.py", demoted, "Benchmark: printed page numbers")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -59,11 +59,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import REPO_ROOT, load_average, machine, markdown_table, shared_dir
+from common import REPO_ROOT, load_average, machine, markdown_table, shared_dir, write_between_markers
 
 DOCS = REPO_ROOT / "docs" / "realpdf.md"
 DEFAULT_OCR_CACHE = REPO_ROOT / "bench" / "out" / "ocr-cache"
-START, END = "<!-- bench/realpdf.py: start -->", "<!-- bench/realpdf.py: end -->"
 K = 5
 FUZZY = 0.90
 PDF_INDEX = "pdf-indeks"  # litsok.model.ORIGIN_PDF_INDEX (kept literal: the model may be mid-rewrite)
@@ -382,7 +381,8 @@ def measure_retrieval(doc: Doc, variant: str, ocr_cache: Path, tmp: Path, seed: 
 
     `seed`: an index of the same PDF (the "med" variant) to start from. litsok re-reads the file
     because its bibliography facts changed and only reuses the embeddings (they depend on the
-    passage text alone), which halves the run time; without a re-read it starts afresh."""
+    passage text alone), which halves the run time; without a re-read (and a different
+    bibliography entry) it starts afresh."""
     root = tmp / f"{doc.key}-{variant}"
     corpus, index = root / "corpus", root / "index"
     corpus.mkdir(parents=True)
@@ -396,7 +396,9 @@ def measure_retrieval(doc: Doc, variant: str, ocr_cache: Path, tmp: Path, seed: 
         shutil.copytree(ocr_cache, index / "ocr-cache")
     t0 = time.perf_counter()
     settings, report = build_index(corpus, index)
-    if seeded and f"{doc.key}.pdf" not in (*getattr(report, "changed", ()), *getattr(report, "new", ())):
+    reread = f"{doc.key}.pdf" in (*getattr(report, "changed", ()), *getattr(report, "new", ()))
+    same_bib = entry_for(doc, variant) == entry_for(doc, VARIANTS[0])  # no pages line: the same corpus
+    if seeded and not reread and not same_bib:
         shutil.rmtree(index)  # the file was not read again: build from scratch after all
         seeded = False
         if ocr_cache.is_dir():
@@ -664,14 +666,7 @@ def render(results: Sequence[dict[str, Any]], *, retrieval: bool, meta: dict[str
 
 def write_docs(report: str) -> None:
     """Put the report between the markers in docs/realpdf.md, keeping the text around it."""
-    block = f"{START}\n{report.rstrip()}\n{END}"
-    old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
-    if START in old and END in old:
-        head, _, rest = old.partition(START)
-        _, _, tail = rest.partition(END)
-        DOCS.write_text(head + block + tail, encoding="utf-8")
-    else:
-        DOCS.write_text(f"# Benchmark: real PDFs\n\n{block}\n", encoding="utf-8")
+    write_between_markers(DOCS, "realpdf.py", report, "Benchmark: real PDFs")
 
 
 # --------------------------------------------------------------------------- main
