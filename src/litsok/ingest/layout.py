@@ -160,6 +160,8 @@ def segments_from_chars(chars: Sequence[Char]) -> list[Segment]:
     segments: list[Segment] = []
     cur: Segment | None = None
     recent: list[Char] = []
+    printed: set[tuple[str, int, int]] = set()
+    printed_shifted: set[tuple[str, int, int]] = set()
     for ch in _attach_accents(chars):
         if ch.text in LINE_BREAKS or ch.text == HYPHEN_BREAK:
             if ch.text == HYPHEN_BREAK and cur is not None:
@@ -176,9 +178,12 @@ def segments_from_chars(chars: Sequence[Char]) -> list[Segment]:
             if cur is not None:
                 cur.text += ch.text
             continue
-        if any(r.text == ch.text and abs(r.x0 - ch.x0) < 1.0 and abs(r.y0 - ch.y0) < 1.0 for r in recent):
-            continue  # the same glyph printed again on top of itself
-        recent = [*recent[-15:], ch]
+        cell = (ch.text, round(ch.x0), round(ch.y0))
+        if cell in printed or (ch.text, round(ch.x0 + 0.5), round(ch.y0 + 0.5)) in printed_shifted:
+            continue  # the same glyph printed again on top of itself (within about a point)
+        printed.add(cell)
+        printed_shifted.add((ch.text, round(ch.x0 + 0.5), round(ch.y0 + 0.5)))
+        recent = [*recent[-1:], ch]
         h = max(ch.y1 - ch.y0, 1.0)
         if cur is not None:
             ref = max(cur.height, h)

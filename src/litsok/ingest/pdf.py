@@ -291,6 +291,7 @@ def _pdfium_chars(textpage: Any) -> list[Char]:
     n = raw.FPDFText_CountChars(tp)
     rect = raw.FS_RECTF()
     chars: list[Char] = []
+    quarter = 0
     for i in range(max(n, 0)):
         code = raw.FPDFText_GetUnicode(tp, i)
         if code == 0 or code >= 0x110000:
@@ -299,15 +300,16 @@ def _pdfium_chars(textpage: Any) -> list[Char]:
         # the loose box spans the glyph's advance and the font's height: within a word
         # the boxes touch, so a gap between them is a word space even without a space character
         raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(rect))
-        angle = raw.FPDFText_GetCharAngle(tp, i)
+        space = ch.isspace()  # a space runs the way the text before it runs
+        angle = -1.0 if space else raw.FPDFText_GetCharAngle(tp, i)
         if angle < 0:
-            quarter = 0
+            quarter = quarter if space else 0
         else:
             deg = math.degrees(angle) % 360
             quarter = round(deg / 90) % 4
             if min(abs(deg - 90 * quarter), 360 - abs(deg - 90 * quarter)) > 8:
                 quarter = -1  # diagonal: a watermark
-        chars.append(Char(ch, rect.left, min(rect.bottom, rect.top), rect.right, max(rect.bottom, rect.top), raw.FPDFText_IsGenerated(tp, i) == 1, quarter))
+        chars.append(Char(ch, rect.left, min(rect.bottom, rect.top), rect.right, max(rect.bottom, rect.top), space and raw.FPDFText_IsGenerated(tp, i) == 1, quarter))
     return chars
 
 
