@@ -58,7 +58,8 @@ def test_the_corpus_itself_as_index_folder_is_refused(settings):
     assert sorted(str(p.relative_to(settings.corpus)) for p in settings.corpus.rglob("*")) == before
 
 
-def test_a_folder_of_her_own_inside_a_litsok_index_survives_rebuilds(settings):
+def test_a_folder_of_her_own_inside_a_litsok_index_survives_rebuilds(settings, monkeypatch):
+    monkeypatch.setattr("litsok.index.GRACE_SECONDS", 0.0)  # no minute's grace for readers here
     index_corpus(settings)
     mine = settings.index / "gen-mine" / "utkast.md"
     mine.parent.mkdir()
@@ -73,7 +74,8 @@ def test_a_folder_of_her_own_inside_a_litsok_index_survives_rebuilds(settings):
     assert first not in gens and gens == sorted([second, (settings.index / CURRENT).read_text().strip()])
 
 
-def test_an_index_from_before_the_markers_is_adopted_and_its_old_generations_cleaned(settings):
+def test_an_index_from_before_the_markers_is_adopted_and_its_old_generations_cleaned(settings, monkeypatch):
+    monkeypatch.setattr("litsok.index.GRACE_SECONDS", 0.0)  # no minute's grace for readers here
     index_corpus(settings)
     old = (settings.index / CURRENT).read_text().strip()
     (settings.index / INDEX_MARKER).unlink()

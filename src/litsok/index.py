@@ -150,17 +150,23 @@ class LoadedIndex:
 
 
 def current_generation(root: Path) -> Path | None:
-    try:
-        name = (root / CURRENT).read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    gen = root / name
-    return gen if name and gen.is_dir() else None
+    """The live generation. CURRENT is read again when it names a folder that is
+    gone: a writer may have switched twice since it was read."""
+    for attempt in range(5):
+        try:
+            name = (root / CURRENT).read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        gen = root / name
+        if name and gen.is_dir():
+            return gen
+        time.sleep(0.02 * (attempt + 1))
+    return None
 
 
-def read_manifest(root: Path) -> Manifest:
-    """The live manifest; clear errors when there is none or it is from another format."""
-    gen = current_generation(root)
+def read_manifest(root: Path, gen: Path | None = None) -> Manifest:
+    """The live manifest (or that of `gen`); clear errors when there is none or it is from another format."""
+    gen = gen or current_generation(root)
     if gen is None:
         raise IndexMissingError(
             f"Fant ingen indeks i «{root}». Kjør `litsok indekser` først (eller pek på riktig mappe med --indeks)."
@@ -186,8 +192,20 @@ def read_manifest(root: Path) -> Manifest:
 
 
 def load_index(root: Path) -> LoadedIndex:
-    manifest = read_manifest(root)
-    gen = current_generation(root)
+    """The live generation, read whole; when a writer removes it while it is read
+    (it was replaced twice in the meantime), the new live one is read instead."""
+    for attempt in range(5):
+        gen = current_generation(root)
+        try:
+            return _load_generation(root, gen)
+        except LitsokError:
+            if gen is None or gen.is_dir() or attempt == 4:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _load_generation(root: Path, gen: Path | None) -> LoadedIndex:
+    manifest = read_manifest(root, gen)
     assert gen is not None
     try:
         chunks = [_stored_from_json(json.loads(line)) for line in _lines(gen / "chunks.jsonl")]
@@ -305,8 +323,22 @@ class IndexWriter:
         """Remove old generations: only folders that carry this index's marker."""
         live = current_generation(self.root)
         for child in self.root.iterdir():
-            if child not in (keep, live, also_keep) and _is_own_generation(child, self.index_id):
-                shutil.rmtree(child, ignore_errors=True)
+            if child in (keep, live, also_keep) or not _is_own_generation(child, self.index_id):
+                continue
+            complete = (child / "manifest.json").exists()
+            if keep is not None and complete and _age(child) < GRACE_SECONDS:
+                continue  # live less than a minute ago: a reader may still be on it (the next run removes it)
+            shutil.rmtree(child, ignore_errors=True)
+
+
+GRACE_SECONDS = 60.0  # a replaced generation younger than this is left for readers (the next run removes it)
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - (path / GEN_MARKER).stat().st_mtime
+    except OSError:
+        return GRACE_SECONDS
 
 
 LOCK_WAIT = 0.5  # seconds to wait for the lock: a process forked a moment ago may hold a copy of it briefly
