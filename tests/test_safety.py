@@ -306,3 +306,25 @@ def test_a_file_deleted_during_indexing_is_reported_and_the_rest_indexed(setting
     report = index_corpus(settings)
     assert "notater/leseth.md" in report.failed and "forsvant" in report.failed["notater/leseth.md"]
     assert report.files == 2
+
+
+@pytest.mark.parametrize(
+    "toml, words",
+    [
+        ("litsok = 5\n", "må være en tabell"),
+        ("antall = 0\n", "fra 1 til 100"),
+        ("antall = true\n", "fra 1 til 100"),
+        ("vekt_dense = nan\n", "fra 0 til 1"),
+        ("vekt_dense = inf\n", "fra 0 til 1"),
+        ("vekt_dense = 7\n", "fra 0 til 1"),
+        ("vekt_dense = -5\n", "fra 0 til 1"),
+        ("fusjon = \"beste\"\n", "en av hybrid"),
+        ('korpus = "a\\u0000b"\n', "NUL"),
+        ("korpus = 5\n", "tekst i anførselstegn"),
+    ],
+)
+def test_bad_config_values_are_refused_with_a_message(isolated_cwd, toml, words):
+    (isolated_cwd / "litsok.toml").write_text(toml, encoding="utf-8")
+    res = _cli("status")
+    assert res.exit_code == 1 and words in res.stderr and "litsok.toml" in res.stderr
+    assert res.exception is None or isinstance(res.exception, SystemExit)

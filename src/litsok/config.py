@@ -36,6 +36,29 @@ _KEYS = {
 }
 
 
+FUSIONS = ("hybrid", "rrf", "dense", "lexical")
+MAX_K = 100
+
+
+def _check(key: str, value: Any) -> str:
+    """Why `value` cannot be setting `key` ("" when it can)."""
+    import math
+
+    if key in ("korpus", "indeks", "modell"):
+        if not isinstance(value, str) or not value.strip():
+            return "skriv en tekst i anførselstegn"
+        return "tegnet NUL kan ikke stå i en sti" if "\x00" in value else ""
+    if key == "antall":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_K
+        return "" if ok else f"et helt tall fra 1 til {MAX_K}"
+    if key == "vekt_dense":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value <= 1
+        return "" if ok else "et tall fra 0 til 1"
+    if key == "fusjon":
+        return "" if value in FUSIONS else f"en av {', '.join(FUSIONS)}"
+    return ""
+
+
 def load_settings(folder: Path | None = None) -> Settings:
     """Read `litsok.toml` in `folder` (default: current folder) if it exists."""
     path = (folder or Path.cwd()) / CONFIG_FILE
@@ -46,15 +69,17 @@ def load_settings(folder: Path | None = None) -> Settings:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise LitsokError(f"{path}: kan ikke leses som TOML ({exc}). Rett filen eller fjern den.") from exc
     table = raw.get("litsok", raw)
+    if not isinstance(table, dict):
+        raise LitsokError(f"{path}: «litsok» må være en tabell ([litsok]) med innstillinger, ikke {table!r}.")
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
             raise LitsokError(f"{path}: ukjent innstilling «{key}». Gyldige: {', '.join(sorted(_KEYS))}.")
         name, typ = _KEYS[key]
-        try:
-            values[name] = typ(value)
-        except (TypeError, ValueError) as exc:
-            raise LitsokError(f"{path}: «{key}» har en ugyldig verdi ({value!r}).") from exc
+        problem = _check(key, value)
+        if problem:
+            raise LitsokError(f"{path}: «{key}» har en ugyldig verdi ({str(value)[:60]!r}): {problem}.")
+        values[name] = typ(value)
     base = path.parent
     for name in ("corpus", "index"):
         if name in values and not values[name].is_absolute():
