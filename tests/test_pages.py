@@ -148,7 +148,7 @@ def test_title_pages_named_by_page_labels_but_without_printed_number_are_unnumbe
     tokens = [[], [], ["i"], ["1"], ["2"], ["3"]]
     d = decide_labels(tokens, cover=[True, True, False, False, False, False], pdf_labels=["T-1", "T-2", "i", "1", "2", "3"])
     assert d.labels == ("", "", "i", "1", "2", "3")
-    assert d.origins == ("", "", "pagelabels", "pagelabels", "pagelabels", "pagelabels")
+    assert d.origins == ("pdf-indeks", "pdf-indeks", "pagelabels", "pagelabels", "pagelabels", "pagelabels")
 
 
 def test_bib_range_shorter_than_the_file_follows_the_printed_numbers() -> None:

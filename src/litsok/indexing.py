@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .embed import Embedder
     from .ingest.corpus import CorpusFile
+    from .ingest.pdf import PdfReadResult
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -313,7 +314,8 @@ def _read_file(
         origin = next((p.label_origin for p in pages if p.label), origin)
         notes: tuple[str, ...] = ()
     else:
-        pages, title, warnings, origin, notes = _read_pdf(cf, bib, settings)
+        result, title = _read_pdf(cf, bib, settings)
+        pages, warnings, origin, notes = list(result.pages), result.warnings, result.page_origin, result.notes
     chunks = chunk_pages(pages, chunk_settings)
     key = pages[0].source_key if pages else cf.rel
     record = FileRecord(
@@ -480,9 +482,8 @@ def _norm_key(s: str) -> str:
     return "".join(ch for ch in s if ch.isalnum())
 
 
-def _read_pdf(
-    cf: CorpusFile, bib: Mapping[str, Source], settings: Settings
-) -> tuple[list[Page], str, tuple[str, ...], str, tuple[str, ...]]:
+def _read_pdf(cf: CorpusFile, bib: Mapping[str, Source], settings: Settings) -> tuple[PdfReadResult, str]:
+    """The PDF read with its source's page settings, and the title it is cited with."""
     from .ingest.ocr import OcrOptions
     from .ingest.pdf import read_pdf
     from .sources import page_range
@@ -497,8 +498,7 @@ def _read_pdf(
         bib_pages=page_range(src) if src else None,
         ocr=OcrOptions(cache_dir=settings.index / "ocr-cache"),
     )
-    title = src.title if src else Path(cf.rel).stem
-    return list(result.pages), title, tuple(result.warnings), result.page_origin, tuple(result.notes)
+    return result, src.title if src else Path(cf.rel).stem
 
 
 def _sources_for(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> dict[str, Source]:

@@ -14,7 +14,7 @@ from .config import Settings
 from .errors import EmbedderMismatchError, IndexFormatError, LitsokError
 from .index import LoadedIndex, Manifest, load_index
 from .indexing import IndexReport, index_corpus
-from .model import ORIGIN_PDF_INDEX, Hit, Page, Source
+from .model import ORIGIN_BIB, ORIGIN_PAGELABELS, ORIGIN_PDF_INDEX, ORIGIN_PRINTED, ORIGIN_SETTING, Hit, Page, Source
 
 if TYPE_CHECKING:  # pragma: no cover
     from .embed import Embedder
@@ -77,11 +77,11 @@ class SourceSummary:
 
 # What set a PDF's page numbers, for `kilder` (keys: the page origins of model.py).
 PAGE_EVIDENCE = {
-    "innstilling": "litsok_forsteside i kilder.bib",
-    "kilder.bib": "sideintervallet (pages) i kilder.bib, lagt over de trykte sidetallene",
-    "pagelabels": "PDF-ens egne sidetall (/PageLabels), kontrollert mot de trykte",
-    "trykt": "sidetallene trykt i topp- og bunntekst",
-    "pdf-indeks": "PDF-ens sidenummer: ingen trykte sidetall funnet",
+    ORIGIN_SETTING: "litsok_forsteside i kilder.bib",
+    ORIGIN_BIB: "sideintervallet (pages) i kilder.bib, lagt over de trykte sidetallene",
+    ORIGIN_PAGELABELS: "PDF-ens egne sidetall (/PageLabels), kontrollert mot de trykte",
+    ORIGIN_PRINTED: "sidetallene trykt i topp- og bunntekst",
+    ORIGIN_PDF_INDEX: "PDF-ens sidenummer: ingen trykte sidetall funnet",
 }
 
 

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .model import ORIGIN_BIB, ORIGIN_PAGELABELS, ORIGIN_PDF_INDEX, ORIGIN_PRINTED, ORIGIN_SETTING
+
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _ROMAN_RE = re.compile(r"^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ARABIC_RE = re.compile(r"^\d{1,5}$")
@@ -209,13 +211,19 @@ def _number_tokens(line: str) -> list[str]:
     return out
 
 
+def _only_number(line: str) -> str:
+    """The page number a line consists of ("126", "– 126 –", "s. 126", "xii"), or ""."""
+    only = _ONLY_NUM.match(line.strip())
+    token = only.group(1).lower() if only else ""
+    return token if token and parse_number(token) else ""
+
+
 def margin_numbers(line: str) -> list[str]:
     """Page-number tokens of a short line standing apart from the body (a stamp, a turned header)."""
-    line = line.strip()
-    only = _ONLY_NUM.match(line)
-    if only and parse_number(only.group(1).lower()):
-        return [only.group(1).lower()]
-    return _number_tokens(line) if len(line) <= 60 else []
+    only = _only_number(line)
+    if only:
+        return [only]
+    return _number_tokens(line) if len(line.strip()) <= 60 else []
 
 
 def _edges(lines: Sequence[str]) -> list[int]:
@@ -259,9 +267,8 @@ def split_running_lines(
         toks: list[str] = []
         for i in sorted(j for j in edge if j < len(lines)):
             line = lines[i].strip()
-            only = _ONLY_NUM.match(line)
-            token = only.group(1).lower() if only else ""
-            if only and parse_number(token):
+            token = _only_number(line)
+            if token:
                 drop.add(i)
                 toks.append(token)
             elif _STAMP_LINE.search(line) and len(line) <= 200:
@@ -315,8 +322,12 @@ class PageDecision:
     every disagreement that was resolved on the way (Norwegian, for `kilder`)."""
 
     labels: tuple[str, ...]
-    origins: tuple[str, ...]  # per page: "innstilling" | "kilder.bib" | "pagelabels" | "trykt" | "" (unnumbered)
+    origins: tuple[str, ...]  # per page: an ORIGIN_* of model.py; ORIGIN_PDF_INDEX where unnumbered
     notes: tuple[str, ...] = ()
+
+
+def _decision(labels: Sequence[str], origin: str, notes: Sequence[str]) -> PageDecision:
+    return PageDecision(tuple(labels), tuple(origin if lab else ORIGIN_PDF_INDEX for lab in labels), tuple(notes))
 
 
 def _arabic_votes(tokens: Sequence[Sequence[str]]) -> list[list[int]]:
@@ -374,7 +385,7 @@ def decide_labels(
     n = len(tokens)
     notes: list[str] = []
     if first_page is not None:
-        return PageDecision(sequential_labels(first_page, n), ("innstilling",) * n)
+        return _decision(sequential_labels(first_page, n), ORIGIN_SETTING, notes)
     printed = infer_printed_labels(tokens) if n else None
     votes = _arabic_votes(tokens)
     supported = [bool(printed and printed.labels[i] and printed.labels[i] in tokens[i]) for i in range(n)]
@@ -390,36 +401,12 @@ def decide_labels(
     if bib_pages is not None:
         decided = _from_range(bib_pages, votes, cover, notes)
         if decided is not None:
-            return PageDecision(tuple(decided), tuple("kilder.bib" if lab else "" for lab in decided), tuple(notes))
+            return _decision(decided, ORIGIN_BIB, notes)
 
     if pdf_labels is not None and len(pdf_labels) == n and not is_default_numbering(pdf_labels) and any(pdf_labels):
-        agree = sum(1 for i in range(n) if pdf_labels[i] and pdf_labels[i].lower() in [t.lower() for t in tokens[i]])
-        disagree = sum(1 for i in range(n) if supported[i] and printed and pdf_labels[i] != printed.labels[i])
-        if printed is not None and printed.supported >= 2 and disagree > agree:
-            example = next(i for i in range(n) if supported[i] and pdf_labels[i] != printed.labels[i])
-            notes.append(
-                f"PDF-ens egne sidetall (/PageLabels) stemmer ikke med sidetallene som står trykt på sidene "
-                f"(PDF-side {example + 1} har etiketten «{pdf_labels[example]}», men «{printed.labels[example]}» står trykt); "
-                "de trykte sidetallene er brukt."
-            )
-        else:
-            labels = [str(lab).strip() for lab in pdf_labels]
-            seen = Counter(labels)
-            printed_here = [any(lab.lower() == t.lower() for t in tokens[i]) for i, lab in enumerate(labels)]
-            agreeing = [i for i, ok in enumerate(printed_here) if ok]
-            for i, lab in enumerate(labels):
-                if not lab or printed_here[i] or not cover[i]:
-                    continue
-                if seen[lab] > 1:
-                    labels[i] = ""
-                    notes.append(f"PDF-side {i + 1} har etiketten «{lab}» to ganger og ikke noe trykt sidetall; den er uten sidetall.")
-                elif len(agreeing) >= 2 and (i < agreeing[0] or i > agreeing[-1]):
-                    labels[i] = ""  # a title or cover page the labels name ("T-1") but nothing is printed on
-                    notes.append(
-                        f"PDF-side {i + 1} har etiketten «{lab}», men ikke noe trykt sidetall (tittel- eller forside); "
-                        "den er uten sidetall."
-                    )
-            return PageDecision(tuple(labels), tuple("pagelabels" if lab else "" for lab in labels), tuple(notes))
+        from_labels = _from_page_labels(pdf_labels, tokens, printed, supported, cover, notes)
+        if from_labels is not None:
+            return _decision(from_labels, ORIGIN_PAGELABELS, notes)
 
     with_tokens = sum(1 for toks in tokens if toks)
     if printed is None or printed.supported * 2 < with_tokens:
@@ -430,17 +417,58 @@ def decide_labels(
                 "Sidetallene følger ingen sammenhengende rekke (et utdrag av spredte sider?); "
                 "hver side har fått tallet som står trykt på den."
             )
-            return PageDecision(tuple(own), tuple("trykt" if lab else "" for lab in own), tuple(notes))
+            return _decision(own, ORIGIN_PRINTED, notes)
     if printed is not None:
         labels = list(printed.labels)
         dropped = _trim_ends(labels, supported, cover)
         if dropped:
             notes.append(
-                f"PDF-side {_one_based(dropped)} har ikke noe trykt sidetall og ligger utenfor den trykte rekken "
+                f"PDF-side {page_ranges(dropped)} har ikke noe trykt sidetall og ligger utenfor den trykte rekken "
                 "(forside eller vedlegg); den er uten sidetall."
             )
-        return PageDecision(tuple(labels), tuple("trykt" if lab else "" for lab in labels), tuple(notes))
-    return PageDecision(("",) * n, ("",) * n, tuple(notes))
+        return _decision(labels, ORIGIN_PRINTED, notes)
+    return _decision([""] * n, ORIGIN_PDF_INDEX, notes)
+
+
+def _from_page_labels(
+    pdf_labels: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    printed: Numbering | None,
+    supported: Sequence[bool],
+    cover: Sequence[bool],
+    notes: list[str],
+) -> list[str] | None:
+    """The PDF's /PageLabels, or None when the printed numbers say otherwise.
+    A label on a cover-like page with nothing printed on it is dropped when it
+    repeats another page's label or lies outside the labels the print confirms."""
+    n = len(pdf_labels)
+    agree = sum(1 for i in range(n) if pdf_labels[i] and pdf_labels[i].lower() in [t.lower() for t in tokens[i]])
+    disagree = sum(1 for i in range(n) if supported[i] and printed and pdf_labels[i] != printed.labels[i])
+    if printed is not None and printed.supported >= 2 and disagree > agree:
+        example = next(i for i in range(n) if supported[i] and pdf_labels[i] != printed.labels[i])
+        notes.append(
+            f"PDF-ens egne sidetall (/PageLabels) stemmer ikke med sidetallene som står trykt på sidene "
+            f"(PDF-side {example + 1} har etiketten «{pdf_labels[example]}», men «{printed.labels[example]}» står trykt); "
+            "de trykte sidetallene er brukt."
+        )
+        return None
+    labels = [str(lab).strip() for lab in pdf_labels]
+    seen = Counter(labels)
+    printed_here = [any(lab.lower() == t.lower() for t in tokens[i]) for i, lab in enumerate(labels)]
+    agreeing = [i for i, ok in enumerate(printed_here) if ok]
+    for i, lab in enumerate(labels):
+        if not lab or printed_here[i] or not cover[i]:
+            continue
+        if seen[lab] > 1:
+            labels[i] = ""
+            notes.append(f"PDF-side {i + 1} har etiketten «{lab}» to ganger og ikke noe trykt sidetall; den er uten sidetall.")
+        elif len(agreeing) >= 2 and (i < agreeing[0] or i > agreeing[-1]):
+            labels[i] = ""  # a title or cover page the labels name ("T-1") but nothing is printed on
+            notes.append(
+                f"PDF-side {i + 1} har etiketten «{lab}», men ikke noe trykt sidetall (tittel- eller forside); "
+                "den er uten sidetall."
+            )
+    return labels
 
 
 def _increasing(labels: Sequence[str]) -> bool:
@@ -515,16 +543,23 @@ def _from_range(
             f"(s. {first} er PDF-side {first - offset + 1})."
         )
     if outside:
-        notes.append(f"PDF-side {_one_based(outside)} ligger utenfor s. {first}–{last} og er uten sidetall.")
+        notes.append(f"PDF-side {page_ranges(outside)} ligger utenfor s. {first}–{last} og er uten sidetall.")
     return labels
 
 
-def _one_based(indices: Sequence[int]) -> str:
+def page_ranges(indices: Sequence[int]) -> str:
+    """[0, 1, 2, 6] -> "1–3, 7" (0-based in, 1-based out, as a PDF viewer shows them)."""
     out: list[str] = []
+    start: int | None = None
+    prev = -2
     for i in sorted(indices):
-        if out and out[-1].split("–")[-1] == str(i):
-            start = out[-1].split("–")[0]
-            out[-1] = f"{start}–{i + 1}"
+        if start is None:
+            start = prev = i
+        elif i == prev + 1:
+            prev = i
         else:
-            out.append(str(i + 1))
+            out.append(f"{start + 1}" if start == prev else f"{start + 1}–{prev + 1}")
+            start = prev = i
+    if start is not None:
+        out.append(f"{start + 1}" if start == prev else f"{start + 1}–{prev + 1}")
     return ", ".join(out)

@@ -21,7 +21,6 @@ MARGIN_ZONE = 0.12  # share of the page height at the top and bottom where runni
 MARGIN_GAP = 1.25  # a header/footer row is set apart from the body by more than this many line heights
 EDGE_ROWS = 3  # at most this many rows at the top and at the bottom are header/footer
 GUTTER_MIN = 7.0  # points of empty x between two columns
-SPANNING = 0.62  # a segment wider than this share of the text width spans the columns (a title, a figure caption)
 
 
 @dataclass(frozen=True)
@@ -321,7 +320,7 @@ def _xy_cut(segments: list[Segment], depth: int = 0) -> list[list[Segment]]:
     return [segments]
 
 
-def _reading_order(segments: list[Segment], left: float, right: float) -> list[str]:
+def _reading_order(segments: list[Segment]) -> list[str]:
     """Body lines in reading order (see `_xy_cut`)."""
     lines: list[str] = []
     for block in _xy_cut(segments):
@@ -360,12 +359,12 @@ def layout_page(chars: Sequence[Char], box: tuple[float, float, float, float]) -
     footer: tuple[str, ...] = ()
     body: list[str] = []
     if segments:
-        left, bottom, right, top = pbox
+        _, bottom, _, top = pbox
         rows = rows_of(segments)
         head, foot = _margin_rows(rows, bottom, top)
         header = tuple(r.text() for r in rows[:head])
         footer = tuple(r.text() for r in rows[foot:])
-        body = _reading_order([seg for r in rows[head:foot] for seg in r.segments], left, right)
+        body = _reading_order([seg for r in rows[head:foot] for seg in r.segments])
     stamps: list[str] = []
     for q, cs in groups.items():
         if q == main:

@@ -1,10 +1,11 @@
 """PDF -> `Page`s with the page number printed on the paper.
 
-Text comes from pypdf, fragment by fragment with its position, so that
-two-column pages are read column by column and running headers/footers can be
-told from the body. Scanned pages (no text layer) go through `ingest.ocr`.
-The printed label of each page comes from the strongest evidence there is
-(see `read_pdf`); the inference from header/footer numbers lives in `pages`.
+Text comes from pypdfium2, character by character with its position
+(`ingest.layout` turns them into header, body in reading order, footer and
+stamps); pypdf opens the file (encryption, /PageLabels, images) and gives the
+plain text of a page pdfium cannot read. Scanned pages (no text layer, or one
+that lost its spaces) go through `ingest.ocr`. The printed label of each page
+comes from all the evidence there is (`pages.decide_labels`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,10 @@ from litsok.errors import UnreadableFileError
 from litsok.ingest.layout import Char, PageLayout, layout_page
 from litsok.ingest.ocr import INSTALL_HINT, SPREAD_RATIO, OcrJob, OcrLines, OcrOptions, ocr_available
 from litsok.model import (
-    ORIGIN_BIB,
-    ORIGIN_PAGELABELS,
     ORIGIN_PDF_INDEX,
-    ORIGIN_PRINTED,
-    ORIGIN_SETTING,
     Page,
 )
-from litsok.pages import EDGE_LINES, decide_labels, looks_like_cover, margin_numbers, split_running_lines
+from litsok.pages import EDGE_LINES, decide_labels, looks_like_cover, margin_numbers, page_ranges, split_running_lines
 
 __all__ = ["PdfReadResult", "read_pdf", "clean_text", "OcrOptions"]
 
@@ -50,9 +47,6 @@ class PdfReadResult:
     warnings: tuple[str, ...] = ()
     page_origin: str = ORIGIN_PDF_INDEX  # the ORIGIN_* used for most pages
     notes: tuple[str, ...] = ()  # disagreements resolved while deciding the page numbers (for `kilder`)
-
-
-_ORIGINS = {"innstilling": ORIGIN_SETTING, "kilder.bib": ORIGIN_BIB, "pagelabels": ORIGIN_PAGELABELS, "trykt": ORIGIN_PRINTED}
 
 
 GLUED_LIMIT = 0.2  # share of letters in 25+-letter "words": a text layer that lost its spaces (real pages: ≤ 0.03)
@@ -128,153 +122,7 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-# --------------------------------------------------------------------------- positioned text
-
-
-@dataclass
-class _Frag:
-    x: float
-    y: float
-    size: float
-    text: str
-
-
-@dataclass
-class _Row:
-    y: float
-    frags: list[_Frag] = field(default_factory=list)
-
-    @property
-    def size(self) -> float:
-        return max(fr.size for fr in self.frags)
-
-    def text(self, frags: list[_Frag] | None = None) -> str:
-        parts: list[str] = []
-        prev: _Frag | None = None
-        for fr in sorted(frags if frags is not None else self.frags, key=lambda f: f.x):
-            if prev is not None and parts and not parts[-1].endswith((" ", "-")) and not fr.text.startswith(" "):
-                # Estimate where the previous fragment ended (half an em per character).
-                est_end = prev.x + 0.5 * prev.size * len(prev.text)
-                if fr.x - est_end > 0.2 * prev.size or fr.x - prev.x > 0.62 * prev.size * len(prev.text):
-                    parts.append(" ")
-            parts.append(fr.text)
-            prev = fr
-        return "".join(parts).strip()
-
-
-def _fragments(page: Any) -> list[_Frag]:
-    """Text fragments of a page with their start position in user space."""
-    frags: list[_Frag] = []
-
-    def visit(text: str, cm: Sequence[float], tm: Sequence[float], _font: Any, size: float) -> None:
-        if not text or not text.strip():
-            return
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
-        eff = (size or 10.0) * scale
-        for k, part in enumerate(text.split("\n")):
-            if part.strip():
-                frags.append(_Frag(x, y - k * 1.2 * eff, eff, part))
-
-    page.extract_text(visitor_text=visit)
-    return frags
-
-
-def _rows(frags: list[_Frag]) -> list[_Row]:
-    """Group fragments into rows (same baseline), top of the page first."""
-    rows: list[_Row] = []
-    for fr in sorted(frags, key=lambda f: -f.y):
-        if rows and abs(rows[-1].y - fr.y) <= 0.4 * max(fr.size, 1.0):
-            rows[-1].frags.append(fr)
-        else:
-            rows.append(_Row(fr.y, [fr]))
-    return rows
-
-
-def _column_split(rows: list[_Row], width: float, x0: float = 0.0) -> float | None:
-    """x where a second column starts, or None for a one-column page.
-
-    A second column shows as many rows with a fragment starting at the same x
-    in the middle band of the page while other fragments of the page start
-    left of it."""
-    if width <= 0 or len(rows) < 4:
-        return None
-    starts: Counter[int] = Counter()
-    for row in rows:
-        for x in {round(fr.x) for fr in row.frags if 0.3 * width <= fr.x - x0 <= 0.7 * width}:
-            starts[x] += 1
-    if not starts:
-        return None
-    x_mid, count = starts.most_common(1)[0]
-    # neighbours within 2 pt count too (rounding)
-    count = sum(c for x, c in starts.items() if abs(x - x_mid) <= 2)
-    left_rows = sum(1 for row in rows if any(fr.x < x_mid - 20 for fr in row.frags))
-    if count >= 3 and count * 4 >= len(rows) and left_rows >= 3:
-        return x_mid - 3
-    return None
-
-
-MARGIN_ZONE = 0.15  # share of the page height at the top and bottom where headers/footers stand
-MARGIN_GAP = 1.8  # a header/footer is set apart from the body by more than this many font sizes
-
-
-def _margin_rows(rows: list[_Row], bottom: float, top: float) -> tuple[int, int]:
-    """(number of header rows, index of the first footer row).
-
-    Header/footer rows stand in the top/bottom margin zone of the page and are
-    set apart from the body by a gap clearly larger than a line space."""
-    height = top - bottom
-    foot = len(rows)
-    for k in range(len(rows) - 1, max(len(rows) - 1 - EDGE_LINES, 0), -1):
-        above, below = rows[k - 1], rows[k]
-        if below.y > bottom + MARGIN_ZONE * height:
-            break
-        if above.y - below.y > MARGIN_GAP * below.size:
-            foot = k
-            break
-    head = 0
-    for k in range(1, min(EDGE_LINES, foot - 1) + 1):  # leave at least one body row
-        above, below = rows[k - 1], rows[k]
-        if above.y < top - MARGIN_ZONE * height:
-            break
-        if above.y - below.y > MARGIN_GAP * above.size:
-            head = k
-            break
-    return head, foot
-
-
-def _page_lines(page: Any) -> tuple[list[str], set[int]]:
-    """The lines of a page in reading order, and which of them stand in the
-    header/footer margins. Order: header rows, rows above the columns, the
-    left column, the right column, footer rows."""
-    frags = _fragments(page)
-    if not frags:
-        return [], set()
-    rows = _rows(frags)
-    try:
-        box = page.mediabox
-        left, bottom, right, top = float(box.left), float(box.bottom), float(box.right), float(box.top)
-    except Exception:  # noqa: BLE001 - a page without a usable box: one column, no margins
-        left = bottom = right = top = 0.0
-    head, foot = _margin_rows(rows, bottom, top) if top > bottom else (0, len(rows))
-    body = rows[head:foot]
-    split = _column_split(body, right - left, left) if right > left else None
-
-    lines = [t for row in rows[:head] if (t := row.text())]
-    n_head = len(lines)
-    if split is None:
-        lines += [t for row in body if (t := row.text())]
-    else:
-        first = next(i for i, row in enumerate(body) if any(abs(fr.x - split - 3) <= 3 for fr in row.frags))
-        lines += [t for row in body[:first] if (t := row.text())]
-        cols = body[first:]
-        lines += [t for row in cols if (t := row.text([f for f in row.frags if f.x < split]))]
-        lines += [t for row in cols if (t := row.text([f for f in row.frags if f.x >= split]))]
-    n_body_end = len(lines)
-    lines += [t for row in rows[foot:] if (t := row.text())]
-    edges = set(range(n_head)) | set(range(n_body_end, len(lines)))
-    return lines, edges
+MARGIN_ZONE = 0.15  # OCR'd pages: share of the height at the top and bottom where headers/footers stand
 
 
 # --------------------------------------------------------------------------- positioned text (pdfium)
@@ -424,22 +272,47 @@ def _ocr_unit(pdf_index: int, part: OcrLines) -> _Unit:
     return _Unit(pdf_index, ordered, edges)
 
 
-def _page_ranges(indices: Sequence[int]) -> str:
-    """[0, 1, 2, 6] -> "1–3, 7" (1-based, as a PDF viewer shows them)."""
-    out: list[str] = []
-    start: int | None = None
-    prev = -2
-    for i in sorted(indices):
-        if start is None:
-            start = prev = i
-        elif i == prev + 1:
-            prev = i
-        else:
-            out.append(f"{start + 1}" if start == prev else f"{start + 1}–{prev + 1}")
-            start = prev = i
-    if start is not None:
-        out.append(f"{start + 1}" if start == prev else f"{start + 1}–{prev + 1}")
-    return ", ".join(out)
+def _run_ocr(
+    path: Path,
+    rel_file: str,
+    scanned: list[OcrJob],
+    garbled: list[OcrJob],
+    per_page: dict[int, list[_Unit]],
+    ocr: OcrOptions,
+    warnings: list[str],
+    progress: Callable[[int, int], None] | None,
+    done_text: int,
+    n_pdf: int,
+) -> dict[int, str]:
+    """OCR the scanned pages, and the garbled ones where OCR reads them better;
+    fills `per_page` and `warnings`, returns the pages OCR failed on."""
+    from litsok.ingest.ocr import ocr_pages
+
+    def ocr_progress(done: int, total: int) -> None:
+        if progress:
+            progress(done_text + done, n_pdf)
+
+    results, ocr_errors = ocr_pages(path, scanned + garbled, ocr, progress=ocr_progress)
+    garbled_pages = {j.pdf_index for j in garbled}
+    redone = []
+    for idx, parts in results.items():
+        units_ocr = [_ocr_unit(idx, part) for part in parts]
+        if idx in garbled_pages:
+            if glued_share([ln for u in units_ocr for ln in u.lines]) >= glued_share(per_page[idx][0].lines):
+                continue  # the text layer was no worse: keep it
+            redone.append(idx)
+        per_page[idx] = units_ocr
+    if redone:
+        warnings.append(
+            f"{rel_file}: tekstlaget på PDF-side {page_ranges(redone)} manglet mellomrom mellom ordene; "
+            "sidene er lest med OCR i stedet."
+        )
+    if ocr_errors:
+        warnings.append(
+            f"{rel_file}: OCR feilet på PDF-side {page_ranges(sorted(ocr_errors))} "
+            f"({next(iter(ocr_errors.values()))}). Sjekk Tesseract-installasjonen. {INSTALL_HINT}"
+        )
+    return ocr_errors
 
 
 def read_pdf(
@@ -512,13 +385,12 @@ def _read(
         edges: set[int] | None
         stamps: tuple[str, ...] = ()
         try:
-            if doc is not None:
-                layout = _pdfium_layout(doc, i)
-                lines, edges = layout.lines_and_edges()
-                stamps = layout.stamps
-            else:
-                lines, edges = _page_lines(page)
-        except Exception:  # noqa: BLE001 - one broken page must not stop the file
+            if doc is None:
+                raise LookupError("pdfium could not open the file")
+            layout = _pdfium_layout(doc, i)
+            lines, edges = layout.lines_and_edges()
+            stamps = layout.stamps
+        except Exception:  # noqa: BLE001 - a page pdfium cannot read: pypdf's plain text, margins unknown
             edges = None
             try:
                 lines = [ln for ln in page.extract_text().splitlines() if ln.strip()]
@@ -540,55 +412,29 @@ def _read(
     if doc is not None:
         doc.close()
     if failed:
-        warnings.append(f"{rel_file}: teksten på PDF-side {_page_ranges(failed)} kunne ikke leses og er hoppet over.")
+        warnings.append(f"{rel_file}: teksten på PDF-side {page_ranges(failed)} kunne ikke leses og er hoppet over.")
 
     # 2. OCR for scanned pages (and scans whose text layer is garbage)
     ocr_errors: dict[int, str] = {}
-    if garbled and (ocr is None or ocr_available(ocr.languages) is not None):
+    reason = ocr_available(ocr.languages) if ocr is not None and (scanned or garbled) else None
+    can_ocr = ocr is not None and reason is None
+    if scanned and ocr is None:
         warnings.append(
-            f"{rel_file}: tekstlaget på PDF-side {_page_ranges([j.pdf_index for j in garbled])} mangler mellomrom mellom "
+            f"{rel_file}: PDF-side {page_ranges([j.pdf_index for j in scanned])} er skannet (uten tekstlag) og er ikke lest. "
+            "Slå på OCR for å lese dem."
+        )
+    elif scanned and reason is not None:
+        hint = "" if INSTALL_HINT in reason else f" {INSTALL_HINT}"
+        warnings.append(f"{rel_file}: PDF-side {page_ranges([j.pdf_index for j in scanned])} er skannet og kunne ikke leses: {reason}{hint}")
+    if garbled and not can_ocr:
+        warnings.append(
+            f"{rel_file}: tekstlaget på PDF-side {page_ranges([j.pdf_index for j in garbled])} mangler mellomrom mellom "
             f"ordene (et gammelt OCR-lag), så søk i dem blir dårligere. Installer Tesseract med norsk, så leser litsok "
             f"sidene på nytt: {INSTALL_HINT}"
         )
-        garbled = []
-    if scanned or garbled:
-        reason = ocr_available(ocr.languages) if ocr is not None else None
-        pages_txt = _page_ranges([j.pdf_index for j in scanned])
-        if not scanned:
-            pass
-        elif ocr is None:
-            warnings.append(
-                f"{rel_file}: PDF-side {pages_txt} er skannet (uten tekstlag) og er ikke lest. Slå på OCR for å lese dem."
-            )
-        elif reason is not None:
-            hint = "" if INSTALL_HINT in reason else f" {INSTALL_HINT}"
-            warnings.append(f"{rel_file}: PDF-side {pages_txt} er skannet og kunne ikke leses: {reason}{hint}")
-        if ocr is not None and reason is None:
-            from litsok.ingest.ocr import ocr_pages
-
-            def ocr_progress(done: int, total: int) -> None:
-                if progress:
-                    progress(done_text + done, n_pdf)
-
-            results, ocr_errors = ocr_pages(path, scanned + garbled, ocr, progress=ocr_progress)
-            redone = []
-            for idx, parts in results.items():
-                units_ocr = [_ocr_unit(idx, part) for part in parts]
-                if idx in {j.pdf_index for j in garbled}:
-                    if glued_share([ln for u in units_ocr for ln in u.lines]) >= glued_share(per_page[idx][0].lines):
-                        continue
-                    redone.append(idx)
-                per_page[idx] = units_ocr
-            if redone:
-                warnings.append(
-                    f"{rel_file}: tekstlaget på PDF-side {_page_ranges(redone)} manglet mellomrom mellom ordene; "
-                    "sidene er lest med OCR i stedet."
-                )
-            if ocr_errors:
-                warnings.append(
-                    f"{rel_file}: OCR feilet på PDF-side {_page_ranges(sorted(ocr_errors))} "
-                    f"({next(iter(ocr_errors.values()))}). Sjekk Tesseract-installasjonen. {INSTALL_HINT}"
-                )
+    if can_ocr and (scanned or garbled):
+        assert ocr is not None
+        ocr_errors = _run_ocr(path, rel_file, scanned, garbled, per_page, ocr, warnings, progress, done_text, n_pdf)
 
     units = [unit for i in range(n_pdf) for unit in per_page[i]]
     if not any(u.lines for u in units):
@@ -638,7 +484,7 @@ def _read(
         )
     elif unnumbered:
         warnings.append(
-            f"{rel_file}: PDF-side {_page_ranges(sorted(set(unnumbered)))} har ikke noe sidetall som kan siteres; "
+            f"{rel_file}: PDF-side {page_ranges(sorted(set(unnumbered)))} har ikke noe sidetall som kan siteres; "
             "de siteres med sidetallet i PDF-en («i PDF-en»)."
             + ("" if any("uten sidetall" in nt for nt in notes) else f" {SETTING_HINT}")
         )
@@ -649,9 +495,9 @@ def _read(
     for unit, text, label, how in zip(units, texts, decision.labels, decision.origins, strict=True):
         if not text:
             continue
-        page_origin = _ORIGINS.get(how, ORIGIN_PDF_INDEX)
+        page_origin = how
         if not label:  # no evidence for a printed number: cite the PDF page, and say so
-            label, page_origin = str(unit.pdf_index + 1), ORIGIN_PDF_INDEX
+            label = str(unit.pdf_index + 1)
         pages.append(
             Page(
                 source_key=source_key,
