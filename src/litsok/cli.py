@@ -239,7 +239,6 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
     if as_json:
         _print_json([h.to_json() for h in hits])
         return
-    from rich.markup import escape
 
     c = _console()
     if not hits:
@@ -248,14 +247,14 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
     for h in hits:
         text = h.chunk.text
         s, e = h.best_sentence
-        body = escape(text[:s]) + "[bold]" + escape(text[s:e]) + "[/bold]" + escape(text[e:])
+        body = _e(text[:s]) + "[bold]" + _e(text[s:e]) + "[/bold]" + _e(text[e:])
         dense = f"{h.score_dense:.2f}" if h.score_dense is not None else "–"
-        c.print(f"[bold cyan]{h.rank}. {escape(h.citation)}[/bold cyan]  [dim]{escape(h.source_title)}[/dim]")
+        c.print(f"[bold cyan]{h.rank}. {_e(h.citation)}[/bold cyan]  [dim]{_e(h.source_title)}[/dim]")
         c.print(body, soft_wrap=not c.is_terminal)  # word-wrapped on a terminal, one line per paragraph in a pipe
         sentence_pages = h.chunk.pages_of(s, e)
         if sentence_pages and sentence_pages != h.chunk.pages:
             c.print(f"[dim]   den uthevede setningen står på s. {sentence_pages}[/dim]")
-        c.print(f"[dim]   treff {h.score:.2f} (mening {dense}, ord {h.score_lexical or 0:.1f}) · {escape(h.chunk.file)}[/dim]")
+        c.print(f"[dim]   treff {h.score:.2f} (mening {dense}, ord {h.score_lexical or 0:.1f}) · {_e(h.chunk.file)}[/dim]")
         c.print()
 
 
@@ -275,12 +274,11 @@ def kilder(
         if as_json:
             _print_json([s.to_json() for s in sources])
             return 0
-        from rich.markup import escape
 
         c = _console()
         for s in sources:
             pages = f"s. {s.pages}" if s.pages else "uten sider"
-            c.print(f"[bold]{escape(s.citation)}[/bold] {escape(s.title)}")
+            c.print(f"[bold]{_e(s.citation)}[/bold] {_e(s.title)}")
             if s.chunks or s.files:
                 c.print(f"   {_e(s.key)} · {_e(pages)} · {s.chunks} biter · {_e(', '.join(s.files))}")
             else:
@@ -318,14 +316,13 @@ def vis(
         if as_json:
             _print_json(view.to_json())
             return 0
-        from rich.markup import escape
 
         c = _console()
-        c.print(f"[bold]{escape(view.citation)}[/bold] {escape(view.source_title)}")
+        c.print(f"[bold]{_e(view.citation)}[/bold] {_e(view.source_title)}")
         for p in view.pages:
             where = f"s. {_e(p.label)}" + (f" (PDF-side {p.pdf_index + 1})" if p.pdf_index is not None else "")
-            c.print(f"[dim]── {where} · {escape(p.file)} ──[/dim]")
-            c.print(escape(p.text), soft_wrap=not c.is_terminal)
+            c.print(f"[dim]── {where} · {_e(p.file)} ──[/dim]")
+            c.print(_e(p.text), soft_wrap=not c.is_terminal)
         return 0
 
     _run(body)
@@ -425,7 +422,6 @@ def siter(
         if as_json:
             _print_json(result.to_json())
             return 0
-        from rich.markup import escape
 
         c = _console()
         best = result.best
@@ -433,7 +429,7 @@ def siter(
             c.print(M.NO_HITS)
             return 0
         if result.supported:
-            c.print(f"[bold]Lim inn:[/bold] {escape(best.citation)}", soft_wrap=not c.is_terminal)
+            c.print(f"[bold]Lim inn:[/bold] {_e(best.citation)}", soft_wrap=not c.is_terminal)
             if best.quotation:
                 q = best.quotation
                 why = f"{q.words} ord på rad" if q.words >= QUOTE_MIN_WORDS else f"{round(q.ratio * 100)} % lik ordlyd"
@@ -452,10 +448,10 @@ def siter(
         c.print()
         for i, s in enumerate(result.supports, start=1):
             c.print(
-                f"[bold cyan]{i}. {escape(s.hit.citation)}[/bold cyan]  støtte {s.score:.2f}  [dim]{escape(s.hit.source_title)}[/dim]",
+                f"[bold cyan]{i}. {_e(s.hit.citation)}[/bold cyan]  støtte {s.score:.2f}  [dim]{_e(s.hit.source_title)}[/dim]",
                 soft_wrap=not c.is_terminal,
             )
-            c.print(f"   «{escape(s.sentence_text)}»", soft_wrap=not c.is_terminal)
+            c.print(f"   «{_e(s.sentence_text)}»", soft_wrap=not c.is_terminal)
         return 0
 
     _run(body)
@@ -475,19 +471,18 @@ def sjekk(
         if as_json:
             _print_json(report.to_json())
             return 0
-        from rich.markup import escape
 
         c = _console()
         for ch in report.checks:
-            line = f"{ch.status:<13} {_e(ch.location):<12} {escape(ch.citation.text)}"
+            line = f"{ch.status:<13} {_e(ch.location):<12} {_e(ch.citation.text)}"
             if ch.suggestion:
-                line += f"  → {escape(ch.suggestion)}"
+                line += f"  → {_e(ch.suggestion)}"
             c.print(line, soft_wrap=not c.is_terminal)
             if ch.note:
-                c.print(f"{'':13} [dim]{escape(ch.note)}[/dim]", soft_wrap=not c.is_terminal)
+                c.print(f"{'':13} [dim]{_e(ch.note)}[/dim]", soft_wrap=not c.is_terminal)
         if report.checks:
             c.print()
-        c.print(escape(report.summary()), soft_wrap=not c.is_terminal)
+        c.print(_e(report.summary()), soft_wrap=not c.is_terminal)
         return 0
 
     _run(body)
