@@ -3,7 +3,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from litsok.cli import app
+from litsok.cli import USAGE_EXIT, app
 
 runner = CliRunner()
 
@@ -150,10 +150,25 @@ def test_help_and_usage_errors_are_norwegian():
     assert "Bruk: litsok" in res.stdout and "Vis denne hjelpen og avslutt." in res.stdout
     assert "spør" in res.stdout and "indekser" in res.stdout and "index" not in res.stdout.split()
     res = runner.invoke(app, ["finnesikke"], prog_name="litsok")
-    assert res.exit_code == 2 and "Feil: Ukjent kommando 'finnesikke'." in res.stderr
+    assert res.exit_code == USAGE_EXIT and "Feil: Ukjent kommando 'finnesikke'." in res.stderr
     assert "Skriv 'litsok --help' for hjelp." in res.stderr
     res = runner.invoke(app, ["spør", "-k", "x"], prog_name="litsok")
     assert "Feil: Ugyldig verdi for '-k' / '--antall': 'x' er ikke et gyldig tall." in res.stderr
+    assert res.exit_code == USAGE_EXIT
+
+
+def test_usage_errors_have_their_own_exit_code_and_norwegian_words():
+    """Exit 2 means "partial success" (README); a wrong command line is not that."""
+    cases = {
+        ("spør", "--finnes"): "Feil: Ukjent valg '--finnes'. Mente du '--indeks'?",
+        ("vis",): "Feil: Mangler argumentet 'KILDE'.",
+        ("spør", "a", "b", "c"): "Feil: Uventede ekstra argumenter (b c)",
+        ("spør", "-k"): "Feil: Valget '-k' trenger en verdi.",
+    }
+    for args, message in cases.items():
+        res = runner.invoke(app, list(args), prog_name="litsok")
+        assert res.exit_code == USAGE_EXIT == 64, args
+        assert message in res.stderr, (args, res.stderr)
 
 
 def test_plain_text_when_piped_and_highlighting_on_a_terminal(settings, monkeypatch):

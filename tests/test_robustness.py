@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from litsok.cli import app
@@ -91,6 +92,23 @@ def test_vis_shows_the_whole_page(settings):
     assert res.exit_code == 1 and "Sider som finnes: 22, 28–29" in res.stderr
 
 
+@pytest.mark.parametrize("asked", ["28-29", "s. 28–29", "29-30", "21-28"])
+def test_vis_takes_the_page_range_of_a_citation(settings, asked):
+    """`vis` is given what a citation says, «s. 28–29»; a range finds every page it overlaps."""
+    index_corpus(settings)
+    res = _cli(settings, "vis", "biestek1972", asked)
+    assert res.exit_code == 0, res.stderr
+    assert "s. 28–29 · notater/biestek.md" in res.stdout
+
+
+@pytest.mark.parametrize("asked", ["9" * 5000, "1-" + "9" * 5000, "30-31"])
+def test_vis_of_a_page_that_is_not_there_says_which_pages_are(settings, asked):
+    index_corpus(settings)
+    res = _cli(settings, "vis", "biestek1972", asked)
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit)
+    assert "Sider som finnes: 22, 28–29" in res.stderr
+
+
 def test_status_reports_staleness(settings):
     index_corpus(settings)
     assert not status(settings).is_stale
@@ -128,6 +146,55 @@ def test_watch_reindexes_after_a_change(settings):
         reports.append(r)
     assert [r.chunks for r in reports] == [5, 6]
     assert reports[1].new == ("notater/ny.md",) and reports[1].embedded == 1
+
+
+def test_watch_waits_out_a_half_written_bibliography(settings):
+    """Zotero's auto-export rewrites kilder.bib while `overvåk` runs: the broken moment
+    is reported, watching goes on, and the index is rebuilt once the file is whole."""
+    bib = settings.corpus / "kilder.bib"
+    whole = bib.read_text(encoding="utf-8")
+    sleeps = iter(range(100))
+
+    def fake_sleep(_):
+        n = next(sleeps)
+        if n == 1:
+            bib.write_text(whole[:40], encoding="utf-8")  # the export has written 40 bytes so far
+            (settings.corpus / "notater" / "ny.md").write_text(
+                "---\nkilde: biestek1972\n---\n## s. 9\nNy tekst.\n", encoding="utf-8"
+            )
+        if n == 3:
+            bib.write_text(whole, encoding="utf-8")
+
+    results = list(watch(settings, lambda: index_corpus(settings), interval=0, max_rounds=6, sleep=fake_sleep))
+    assert [type(r).__name__ for r in results] == ["IndexReport", "BibliographyError", "IndexReport"]
+    assert "kilder.bib" in results[1].message
+    assert results[2].new == ("notater/ny.md",)
+    assert results[2].chunks == results[0].chunks + 1
+
+
+def test_watch_cli_goes_on_after_an_error_and_speaks_json(settings, monkeypatch):
+    """`overvåk --json`: one JSON line per event; an error is an event, not the end."""
+    from litsok import watch as watch_module
+
+    bib = settings.corpus / "kilder.bib"
+    whole = bib.read_text(encoding="utf-8")
+    sleeps = iter(range(100))
+
+    def fake_sleep(_):
+        n = next(sleeps)
+        if n == 1:
+            bib.write_text("@article{x,", encoding="utf-8")
+        if n == 3:
+            bib.write_text(whole, encoding="utf-8")
+        if n == 8:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(watch_module.time, "sleep", fake_sleep)
+    res = _cli(settings, "overvåk", "--json", "--modell", "test-hash")
+    events = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [e["hendelse"] for e in events] == ["indeksert", "feil", "indeksert"]
+    assert "kilder.bib" in events[1]["feil"] and events[2]["biter"] == events[0]["biter"]
+    assert res.exit_code == 130
 
 
 def test_litsok_toml_sets_paths_and_flags_override(settings, isolated_cwd):

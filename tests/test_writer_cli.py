@@ -123,6 +123,18 @@ def test_referanser_from_a_draft_only_the_cited_sources(demo_index, tmp_path):
     assert res.stdout == f"{REF_BIESTEK}\n\n{REF_ROKENES}\n"
 
 
+def test_referanser_json_gives_each_entry_with_its_key(demo_index, tmp_path):
+    draft = tmp_path / "utkast.md"
+    draft.write_text("Sjelen i sosialt arbeid (Biestek, 1972, s. 22), og empati (Røkenes & Hanssen, 2012).\n", encoding="utf-8")
+    res = runner.invoke(app, _args(demo_index, "referanser", "--json", "--fra", str(draft)))
+    assert res.exit_code == 0, res.output
+    items = json.loads(res.stdout)
+    assert [i["nøkkel"] for i in items] == ["biestek1972", "rokenes2012"]
+    assert items[0]["referanse"] == REF_BIESTEK and items[1]["referanse"] == REF_ROKENES
+    assert items[0]["markdown"].startswith("Biestek, F. P. (1972). *Klient-sosialarbeider-relasjonen*.")
+    assert items[0]["csl"]["id"] == "biestek1972" and items[0]["csl"]["type"] == "book"
+
+
 @pytest.mark.parametrize(
     "fmt,start",
     [("markdown", "Biestek, F. P. (1972). *Klient-sosialarbeider-relasjonen*."), ("bibtex", "@book{biestek1972,")],

@@ -120,7 +120,7 @@ def reference_list(sources: Iterable[Source], fmt: str = "tekst") -> list[str]:
     if fmt == "bibtex":
         return [to_bibtex(s) for s in ordered]
     if fmt == "csl-json":
-        return [json.dumps(_public_csl(s), ensure_ascii=False, indent=2) for s in ordered]
+        return [json.dumps(public_csl(s), ensure_ascii=False, indent=2) for s in ordered]
     return _render_references(ordered, fmt)
 
 
@@ -372,7 +372,7 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
     return item
 
 
-def _public_csl(source: Source) -> dict[str, Any]:
+def public_csl(source: Source) -> dict[str, Any]:
     csl = dict(source.csl)
     csl["id"] = source.key
     return csl

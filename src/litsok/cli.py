@@ -6,11 +6,13 @@ so `litsok --help` stays fast; torch is only imported by the st: backend."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from . import messages as M
 from .config import Settings, load_settings
@@ -26,7 +28,36 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import Hit
 
 
-app = typer.Typer(help=M.APP_HELP, no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+USAGE_EXIT = 64  # a wrong command line (sysexits' EX_USAGE); 2 means partial success
+
+
+class _Group(TyperGroup):
+    """click exits 2 on a usage error; litsok's 2 means "partial success", so a
+    usage error (unknown command or option, a bad value) gets its own code."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _usage_exit():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_exit():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _usage_exit() -> Iterator[None]:
+    import click
+
+    try:
+        yield
+    except click.UsageError as exc:
+        exc.exit_code = USAGE_EXIT  # type: ignore[misc]  # this error, not the class
+        raise
+
+
+app = typer.Typer(
+    cls=_Group, help=M.APP_HELP, no_args_is_help=True, add_completion=False, rich_markup_mode=None
+)
 
 KorpusOpt = typer.Option(None, "--korpus", help=M.OPT_KORPUS)
 IndeksOpt = typer.Option(None, "--indeks", help=M.OPT_INDEKS)
@@ -368,6 +399,7 @@ def overvak(
     indeks: Optional[Path] = IndeksOpt,
     modell: Optional[str] = ModellOpt,
     intervall: float = typer.Option(2.0, "--intervall", min=0.2, help="Sekunder mellom hver sjekk av korpuset."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv én JSON-linje per hendelse."),
 ) -> None:
     def body() -> int:
         from .library import index_corpus
@@ -375,11 +407,26 @@ def overvak(
 
         settings = _settings(korpus, indeks, modell)
         c = _console(markup=False)
-        c.print(f"Overvåker «{settings.corpus}» (Ctrl-C avslutter) ...")
-        for report in watch(settings, lambda: index_corpus(settings), interval=intervall):
-            changed = len(report.new) + len(report.changed) + len(report.removed)
-            c.print(f"{report.chunks} biter, {changed} filer endret, {report.embedded} bygd inn på {report.seconds:.1f} s.")
-            for reason in report.failed.values():
+        if not as_json:
+            c.print(f"Overvåker «{settings.corpus}» (Ctrl-C avslutter) ...")
+        shown_error = ""
+        for result in watch(settings, lambda: index_corpus(settings), interval=intervall):
+            if isinstance(result, LitsokError):
+                # Said once while it lasts (a half-written kilder.bib fixes itself).
+                if result.message != shown_error:
+                    if as_json:
+                        _print_jsonl({"hendelse": "feil", "feil": result.message})
+                    else:
+                        c.print(f"Feil: {result.message} Prøver igjen når korpuset endres ...")
+                shown_error = result.message
+                continue
+            shown_error = ""
+            if as_json:
+                _print_jsonl({"hendelse": "indeksert"} | result.to_json())
+                continue
+            changed = len(result.new) + len(result.changed) + len(result.removed)
+            c.print(f"{result.chunks} biter, {changed} filer endret, {result.embedded} bygd inn på {result.seconds:.1f} s.")
+            for reason in result.failed.values():
                 c.print(f"Hoppet over: {reason}")
         return 0
 
@@ -494,10 +541,16 @@ def referanser(
     fmt: str = FormatOpt,
     korpus: Optional[Path] = KorpusOpt,
     indeks: Optional[Path] = IndeksOpt,
+    as_json: bool = typer.Option(
+        False, "--json", help="Skriv referanselisten som JSON: nøkkel, referanse (tekst og Markdown) og CSL."
+    ),
 ) -> None:
     def body() -> int:
-        from .writer import references
+        from .writer import reference_items, references
 
+        if as_json:
+            _print_json(reference_items(_settings(korpus, indeks, None), fra))
+            return 0
         text = references(_settings(korpus, indeks, None), fra, fmt)
         if text.strip() in ("", "[]"):
             where = f"utkastet «{fra}» siterer" if fra else "indeksen har"

@@ -273,14 +273,25 @@ class PageView:
         }
 
 
+MAX_PAGE_DIGITS_ASKED = 6  # a page asked for in `vis` longer than this is no page number
+
+
+def _number(s: str) -> int | None:
+    return int(s) if s.isdigit() and len(s) <= MAX_PAGE_DIGITS_ASKED else None
+
+
 def label_contains(label: str, page: str) -> bool:
-    """Does the printed label ("28–29", "180", "xii") include `page`?"""
+    """Does the printed label ("28–29", "180", "xii") include or overlap `page`
+    (which may itself be a range, "28-29")?"""
     from .model import split_label
 
     first, last = split_label(label)
-    if page.isdigit() and first.isdigit() and last.isdigit():
-        return int(first) <= int(page) <= int(last)
-    return page.lower() in (first.lower(), last.lower())
+    want_first, want_last = split_label(page)
+    nums = [_number(x) for x in (first, last, want_first, want_last)]
+    if all(n is not None for n in nums):
+        a, b, c, d = nums
+        return a <= d and c <= b  # type: ignore[operator]
+    return want_first.lower() in (first.lower(), last.lower()) or want_last.lower() in (first.lower(), last.lower())
 
 
 def show_page(settings: Settings, key: str, page: str) -> PageView:

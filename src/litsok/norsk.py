@@ -19,6 +19,12 @@ PHRASES = {
     "Error: {message}": "Feil: {message}",
     "No such command {name!r}.": "Ukjent kommando {name!r}.",
     "No such option: {name}": "Ukjent valg: {name}",
+    "No such option {name!r}.": "Ukjent valg {name!r}.",
+    "Did you mean {possibility}?": "Mente du {possibility}?",
+    "(Did you mean one of: {possibilities}?)": "(Mente du en av: {possibilities}?)",
+    "Missing argument": "Mangler argumentet",
+    "Missing option": "Mangler valget",
+    "Missing parameter": "Mangler verdien",
     "Missing argument {param_hint}.": "Mangler argumentet {param_hint}.",
     "Missing option {param_hint}.": "Mangler valget {param_hint}.",
     "Invalid value for {param_hint}: {message}": "Ugyldig verdi for {param_hint}: {message}",
@@ -36,8 +42,16 @@ def translate(message: str) -> str:
     return PHRASES.get(message) or _gettext.gettext(message)
 
 
+def translate_plural(singular: str, plural: str, n: int) -> str:
+    return translate(singular if n == 1 else plural)
+
+
 def install() -> None:
-    """Point click's (and typer's) module-level `_` at `translate`."""
+    """Point click's (and typer's) module-level `_` and `ngettext` at `translate`."""
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] in ("click", "typer") and getattr(module, "_", None) is _gettext.gettext:
+        if name.split(".")[0] not in ("click", "typer"):
+            continue
+        if getattr(module, "_", None) is _gettext.gettext:
             module._ = translate  # type: ignore[attr-defined]
+        if getattr(module, "ngettext", None) is _gettext.ngettext:
+            module.ngettext = translate_plural  # type: ignore[attr-defined]

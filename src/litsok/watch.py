@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .config import Settings
+from .errors import LitsokError
 
 T = TypeVar("T")
 
@@ -35,18 +36,25 @@ def watch(
     *,
     interval: float = 2.0,
     max_rounds: int | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[T]:
+    sleep: Callable[[float], None] | None = None,
+) -> Iterator[T | LitsokError]:
     """Run `rebuild` once, then again whenever a corpus file is added, changed or
-    removed (after it has been quiet for one interval, so half-copied files wait)."""
+    removed (after it has been quiet for one interval, so half-copied files wait).
+
+    A rebuild that fails with a user error (kilder.bib half-written by Zotero's
+    auto-export, the index locked by another run) is yielded as the error and tried
+    again every round until it succeeds: watching never stops for it."""
+    sleep = sleep or time.sleep
     last = snapshot(settings.corpus)
-    yield rebuild()
+    result = _attempt(rebuild)
+    yield result
+    failing = isinstance(result, LitsokError)
     rounds = 0
     while max_rounds is None or rounds < max_rounds:
         rounds += 1
         sleep(interval)
         now = snapshot(settings.corpus)
-        if now == last:
+        if now == last and not failing:
             continue
         sleep(interval)
         settled = snapshot(settings.corpus)
@@ -54,4 +62,13 @@ def watch(
             last = {}
             continue
         last = settled
-        yield rebuild()
+        result = _attempt(rebuild)
+        failing = isinstance(result, LitsokError)
+        yield result
+
+
+def _attempt(rebuild: Callable[[], T]) -> T | LitsokError:
+    try:
+        return rebuild()
+    except LitsokError as exc:
+        return exc

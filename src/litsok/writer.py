@@ -61,15 +61,10 @@ def index_sources(index: LoadedIndex) -> list[Source]:
     return out
 
 
-def references(settings: Settings, draft: Path | None = None, fmt: str = "tekst") -> str:
-    """The reference list (APA order) of all sources in the index, or of those the
-    draft cites; fmt tekst, markdown, bibtex or csl-json."""
-    from .cite import FORMATS, reference_document
-    from .errors import LitsokError
+def _listed_sources(settings: Settings, draft: Path | None) -> list[Source]:
+    """The sources of the reference list: all in the index, or those the draft cites."""
     from .library import open_index
 
-    if fmt not in FORMATS:
-        raise LitsokError(f"Ukjent format «{fmt}». Gyldige formater: {', '.join(FORMATS)}.")
     index = open_index(settings)
     sources = index_sources(index)
     if draft is not None:
@@ -77,6 +72,31 @@ def references(settings: Settings, draft: Path | None = None, fmt: str = "tekst"
 
         wanted = set(cited_keys(index, read_draft(draft)))
         sources = [s for s in sources if s.key in wanted]
+    return sources
+
+
+def references(settings: Settings, draft: Path | None = None, fmt: str = "tekst") -> str:
+    """The reference list (APA order) of all sources in the index, or of those the
+    draft cites; fmt tekst, markdown, bibtex or csl-json."""
+    from .cite import FORMATS, reference_document
+    from .errors import LitsokError
+
+    if fmt not in FORMATS:
+        raise LitsokError(f"Ukjent format «{fmt}». Gyldige formater: {', '.join(FORMATS)}.")
+    sources = _listed_sources(settings, draft)
     if not sources:
         return "[]\n" if fmt == "csl-json" else ""
     return reference_document(sources, fmt)
+
+
+def reference_items(settings: Settings, draft: Path | None = None) -> list[dict[str, object]]:
+    """The reference list as data (for `referanser --json`): per source in APA order
+    its key, the entry as plain text and as Markdown, and its CSL-JSON."""
+    from .cite import public_csl, reference_list, sort_key
+
+    ordered = sorted({s.key: s for s in _listed_sources(settings, draft)}.values(), key=sort_key)
+    plain, markdown = reference_list(ordered, "tekst"), reference_list(ordered, "markdown")
+    return [
+        {"nøkkel": s.key, "referanse": p, "markdown": m, "csl": public_csl(s)}
+        for s, p, m in zip(ordered, plain, markdown, strict=True)
+    ]
