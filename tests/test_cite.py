@@ -266,3 +266,96 @@ def test_pdf_page_citations_say_so():
     assert in_text(src, "3", pdf_pages=True) == "(Hansen, 2021, s. 3 i PDF-en)"
     assert in_text(src, "3", narrative=True, pdf_pages=True) == "Hansen (2021, s. 3 i PDF-en)"
     assert in_text(src, "", pdf_pages=True) == "(Hansen, 2021)"
+
+
+# --- issue 10: the APA rules of the Norwegian manual that were missing -------------------
+
+
+def _book(key, family, year, title, kind="book", **extra):
+    csl = {"type": kind, "title": title, "author": [{"family": family, "given": "Anne"}], "publisher": "Forlag"}
+    if year:
+        csl["issued"] = {"date-parts": [[year]]}
+    return Source(key=key, csl=csl | extra)
+
+
+def test_reference_list_sorts_ae_oe_aa_after_z():
+    # Norsk APA-manual (Sikt), 9.44 "Rekkefølge": alfabetisk etter norsk alfabet, … x, y, z, æ, ø, å;
+    # ä and ö sort as æ and ø.
+    names = ["Åkerman", "Zahl", "Ödegård", "Ærø", "Yoo", "Ødegård", "Aasen"]
+    entries = reference_list([_book(n.lower(), n, 2020, f"Bok av {n}") for n in names])
+    assert [e.split(",")[0] for e in entries] == ["Aasen", "Yoo", "Zahl", "Ærø", "Ödegård", "Ødegård", "Åkerman"]
+
+
+def test_a_title_ending_in_a_question_mark_gets_no_full_stop_after_it():
+    # APA 7, 9.19 / Norsk APA-manual: «Hva er sosialt arbeid i NAV?» — no «?.».
+    article = _book(
+        "q", "Hansen", 2019, "Hva er sosialt arbeid i NAV?", kind="article-journal",
+        **{"container-title": "Fontene forskning", "volume": "12", "issue": "1", "page": "4-15"},
+    )
+    assert reference_entry(article) == "Hansen, A. (2019). Hva er sosialt arbeid i NAV? Fontene forskning, 12(1), 4–15."
+    book = _book("b", "Hansen", 2019, "Hvem bestemmer!")
+    assert reference_entry(book) == "Hansen, A. (2019). Hvem bestemmer! Forlag."
+    assert reference_entry(book, "markdown") == "Hansen, A. (2019). *Hvem bestemmer!* Forlag."
+
+
+@pytest.mark.parametrize("kind", ["book", "thesis", "report"])
+def test_pages_used_for_page_mapping_are_not_printed_for_a_whole_work(kind):
+    # The README tells students to add `pages` so PDF pages map to printed ones; APA prints a
+    # page range only for a part of a bigger work (article, chapter, proceedings paper).
+    entry = reference_entry(_book("b", "Hansen", 2019, "Tittel", kind=kind, page="12-21"))
+    assert "12" not in entry and "s." not in entry
+
+
+def test_pages_stay_in_a_chapter_reference():
+    chapter = _book(
+        "c", "Hansen", 2019, "Kapittelet", kind="chapter",
+        **{"container-title": "Boka", "editor": [{"family": "Berg", "given": "Per"}], "page": "12-21"},
+    )
+    assert reference_entry(chapter) == "Hansen, A. (2019). Kapittelet. I P. Berg (Red.), Boka (s. 12–21). Forlag."
+
+
+def test_same_author_and_year_get_letters_in_title_order_and_no_date_is_u_aa():
+    # APA 7, 8.19 (Norsk APA-manual «Samme forfatter, samme år»): 2020a, 2020b by title;
+    # «u.å.» without a date (8.13), «u.å.-a» when there are two; undated works first (9.47).
+    from litsok.cite import with_year_suffixes
+
+    sources = with_year_suffixes([
+        _book("h2", "Hansen", 2020, "Barnevern i praksis"),
+        _book("h1", "Hansen", 2020, "Aktivitetsplikt"),
+        _book("h3", "Hansen", 2021, "Nav"),
+        _book("h4", "Hansen", None, "Udatert"),
+        _book("b1", "Berg", 2020, "Alene i sitt år"),
+    ])
+    by_key = {s.key: s for s in sources}
+    assert in_text(by_key["h1"], "12") == "(Hansen, 2020a, s. 12)"
+    assert in_text(by_key["h2"], narrative=True) == "Hansen (2020b)"
+    assert in_text(by_key["h3"]) == "(Hansen, 2021)" and in_text(by_key["b1"]) == "(Berg, 2020)"
+    assert in_text(by_key["h4"]) == "(Hansen, u.å.)"
+    assert reference_list(sources) == [
+        "Berg, A. (2020). Alene i sitt år. Forlag.",
+        "Hansen, A. (u.å.). Udatert. Forlag.",
+        "Hansen, A. (2020a). Aktivitetsplikt. Forlag.",
+        "Hansen, A. (2020b). Barnevern i praksis. Forlag.",
+        "Hansen, A. (2021). Nav. Forlag.",
+    ]
+
+
+def test_an_index_with_two_works_of_one_author_and_year_cites_them_2020a_and_2020b(tmp_path):
+    from litsok.config import Settings
+    from litsok.library import ask, index_corpus
+    from litsok.writer import references
+
+    corpus = tmp_path / "corpus"
+    (corpus / "notater").mkdir(parents=True)
+    (corpus / "kilder.bib").write_text(
+        "@book{nav, author = {Hansen, Anne}, title = {Nav i endring}, publisher = {Forlag}, year = {2020}}\n"
+        "@book{barn, author = {Hansen, Anne}, title = {Barnevern}, publisher = {Forlag}, year = {2020}}\n",
+        encoding="utf-8",
+    )
+    for key, text in (("nav", "Aktivitetsplikten i Nav endret veiledningen."), ("barn", "Barnevernet møter familien tidlig.")):
+        (corpus / "notater" / f"{key}.md").write_text(f"---\nkilde: {key}\n---\n## s. 7\n{text}\n", encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="test-hash")
+    index_corpus(settings)
+    assert ask(settings, "aktivitetsplikten i Nav", k=1)[0].citation == "(Hansen, 2020b, s. 7)"
+    assert ask(settings, "barnevernet familien", k=1)[0].citation == "(Hansen, 2020a, s. 7)"
+    assert references(settings) == "Hansen, A. (2020a). Barnevern. Forlag.\n\nHansen, A. (2020b). Nav i endring. Forlag.\n"

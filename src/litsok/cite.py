@@ -36,8 +36,13 @@ title is shortened to its main title (before ":"), at most six words.
 Sources without any metadata (`sources.fallback_source`, own notes) are cited
 by that short title alone: ``(Egne tanker om relasjon, s. 3)`` — no "u.å.".
 
-Every citation is rendered in its own, fresh citeproc bibliography, so there is
-no year-suffix disambiguation (2020a/2020b) between different sources.
+Every citation is rendered in its own, fresh citeproc bibliography; the letters
+of works with the same authors and year (2020a, 2020b, u.å.-a) depend on the whole
+library, so `with_year_suffixes` sets them once at indexing (CSL `year-suffix`,
+which citeproc-py prints) and each source carries its letter from then on.
+A title ending in «?» or «!» takes no full stop after it, and a `pages` range is
+printed only for parts of a bigger work (`_TYPES_WITH_PAGES`): in a book's entry it
+only maps PDF pages to printed ones.
 """
 
 from __future__ import annotations
@@ -143,6 +148,35 @@ def sort_key(source: Source) -> tuple[Any, ...]:
     if not name_keys:
         name_keys = (title,)
     return (name_keys, given_keys, _year(csl), title, source.key)
+
+
+YEAR_SUFFIX = "year-suffix"  # the CSL variable (citeproc-py prints it); set by `with_year_suffixes`
+
+
+def with_year_suffixes(sources: Iterable[Source]) -> list[Source]:
+    """The sources, where two or more share authors and year, with the letters APA
+    gives them ("2020a", "2020b", "u.å.-a"), in reference-list (title) order.
+
+    The letters depend on the whole library, so they are set once for all
+    sources (at indexing) and then carried in each source's CSL."""
+    from dataclasses import replace
+
+    groups: dict[tuple[Any, ...], list[Source]] = {}
+    for source in sources:
+        if _is_bare(source):
+            groups.setdefault(("bare", source.key), []).append(source)
+            continue
+        names, given, year, *_ = sort_key(source)
+        groups.setdefault((names, year), []).append(source)
+    out: dict[str, Source] = {}
+    for group in groups.values():
+        ordered = sorted(group, key=sort_key)
+        for i, source in enumerate(ordered):
+            csl = {k: v for k, v in source.csl.items() if k != YEAR_SUFFIX}
+            if len(ordered) > 1 and i < 26:
+                csl[YEAR_SUFFIX] = "abcdefghijklmnopqrstuvwxyz"[i]
+            out[source.key] = replace(source, csl=csl)
+    return [out[s.key] for s in sources if s.key in out]
 
 
 def to_bibtex(source: Source) -> str:
@@ -303,7 +337,11 @@ def _render_references(sources: list[Source], fmt: str) -> list[str]:
 def _fix_entry(text: str) -> str:
     text = re.sub(rf",? (?:&|og) {_ET_AL_PLACEHOLDER}|,? {_ET_AL_PLACEHOLDER}", ", et al.", text)
     text = text.replace("et al..", "et al.")
+    # A title ending in «?» or «!» takes no full stop after it (APA 7, 9.19):
+    # "Hva er sosialt arbeid i NAV?." -> "...NAV?", also inside *italics*.
+    text = re.sub(r"([?!])(\*?)\.", r"\1\2", text)
     return re.sub(r"\s+", " ", text).strip()
+
 
 
 _HEAD_DATE = re.compile(r"^(?P<head>.+?)\. (?P<date>\((?:ca\. )?(?:\d{4}|u\.å\.)[^()]*\)\.)(?: (?P<tail>.*))?$")
@@ -350,6 +388,12 @@ class _Markdown:
 _CSL_VARIABLES_EXTRA = {"id", "type", "language"}
 
 
+_TYPES_WITH_PAGES = frozenset({
+    "article", "article-journal", "article-magazine", "article-newspaper", "chapter", "paper-conference",
+    "entry", "entry-dictionary", "entry-encyclopedia", "review", "review-book",
+})
+
+
 def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
     """The source's CSL dict made safe and Norwegian for citeproc-py."""
     from citeproc import VARIABLES
@@ -360,7 +404,12 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
     item.setdefault("type", "document")
     item.setdefault("language", DEFAULT_LANGUAGE)
     if "page" in item:
-        item["page"] = str(item["page"]).replace(EN_DASH, "-")
+        if for_bibliography and item["type"] not in _TYPES_WITH_PAGES:
+            # The `pages` of a book or thesis maps PDF pages to printed ones (README);
+            # APA prints a page range only for a part of a bigger work.
+            del item["page"]
+        else:
+            item["page"] = str(item["page"]).replace(EN_DASH, "-")
     if item.get("title") and "title-short" not in item:
         item["title-short"] = short_title(str(item["title"]))
     for role in ("author", "editor", "translator"):
@@ -405,8 +454,8 @@ def _normalize_locator(pages: str) -> str:
 
 # --- sorting and BibTeX -----------------------------------------------------------
 
-_NORWEGIAN_ORDER = str.maketrans({"æ": "z\u0001", "ä": "z\u0001", "ø": "z\u0002", "ö": "z\u0002",
-                                  "å": "z\u0003"})
+# Æ, Ø, Å (and Ä, Ö with them) after Z: "{", "|", "}" are the three characters after "z".
+_NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}"})
 
 
 def _collate(text: str) -> str:

@@ -511,7 +511,9 @@ def _sources_for(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> d
             out[key] = bib[key]
         elif key not in out:
             out[key] = fallback_source(key, r.record.title)
-    return out
+    from .cite import with_year_suffixes
+
+    return {s.key: s for s in with_year_suffixes(out.values())}  # Hansen (2020a), Hansen (2020b)
 
 
 def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Source]) -> list[str]:
