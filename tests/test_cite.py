@@ -159,6 +159,15 @@ def test_quote(src):
     )
 
 
+def test_a_quotation_of_40_words_or_more_is_a_block_with_the_citation_after_the_full_stop(src):
+    # APA 7, 8.27 (Norsk APA-manual «Blokksitat»): 40 words or more: an indented block,
+    # no quotation marks, the citation after the final punctuation.
+    words = " ".join(f"ord{i}" for i in range(39))
+    assert quote(src["biestek1972"], "22", words + ".") == f"«{words}.» (Biestek, 1972, s. 22)"
+    forty = words + " slutt"
+    assert quote(src["biestek1972"], "22", f"«{forty}»") == f"    {forty}. (Biestek, 1972, s. 22)"
+
+
 def test_in_text_is_repeatable(src):
     """The style is cached; a second call gives the same (no ibid/subsequent state)."""
     first = in_text(src["leseth2020"], "130")
@@ -359,3 +368,17 @@ def test_an_index_with_two_works_of_one_author_and_year_cites_them_2020a_and_202
     assert ask(settings, "aktivitetsplikten i Nav", k=1)[0].citation == "(Hansen, 2020b, s. 7)"
     assert ask(settings, "barnevernet familien", k=1)[0].citation == "(Hansen, 2020a, s. 7)"
     assert references(settings) == "Hansen, A. (2020a). Barnevern. Forlag.\n\nHansen, A. (2020b). Nav i endring. Forlag.\n"
+
+
+def test_several_works_in_one_parenthesis_alphabetical_and_one_authors_years_in_date_order(src):
+    # APA 7, 8.12 (Norsk APA-manual «Flere kilder i samme parentes»): alphabetical as in the
+    # reference list, separated by «;»; the same author's works once, years in date order.
+    from litsok.cite import in_text_many
+
+    wassmo_06 = _book("w06", "Wassmo", 2006, "Et glass melk")
+    wassmo_03 = _book("w03", "Wassmo", 2003, "Dinas bok")
+    ærø = _book("ae", "Ærø", 2019, "Sist i alfabetet")
+    assert in_text_many([(wassmo_06, ""), (ærø, "3"), (wassmo_03, "")]) == "(Wassmo, 2003, 2006; Ærø, 2019, s. 3)"
+    assert in_text_many([(src["rokenes2012"], "180"), (src["biestek1972"], "22-23")]) == (
+        "(Biestek, 1972, s. 22–23; Røkenes & Hanssen, 2012, s. 180)"
+    )

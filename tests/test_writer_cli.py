@@ -151,3 +151,29 @@ def test_referanser_csl_json_and_unknown_format(demo_index):
     res = runner.invoke(app, _args(demo_index, "referanser", "--format", "word"))
     assert res.exit_code == 1
     assert res.stderr.strip() == "Feil: Ukjent format «word». Gyldige formater: tekst, markdown, bibtex, csl-json."
+
+
+def test_siter_suggests_a_block_quotation_for_40_words_or_more(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "notater").mkdir(parents=True)
+    (corpus / "kilder.bib").write_text(
+        "@book{hansen2020, author = {Hansen, Anne}, title = {Nav i endring}, publisher = {Forlag}, year = {2020}}\n",
+        encoding="utf-8",
+    )
+    long = (
+        "Veilederen i Nav må balansere kontroll og hjelp i hver samtale, for den som søker sosialhjelp opplever "
+        "aktivitetsplikten både som en mulighet til å komme i arbeid og som en mistillit fra systemet, og det er i "
+        "møtet mellom disse to erfaringene at relasjonen mellom veileder og bruker avgjøres for lang tid framover"
+    )
+    assert len(long.split()) >= 40
+    (corpus / "notater" / "hansen.md").write_text(
+        f"---\nkilde: hansen2020\n---\n## s. 41\n{long}.\n\nEt annet avsnitt om noe helt annet.\n", encoding="utf-8"
+    )
+    args = ["--korpus", str(corpus), "--indeks", str(tmp_path / "index")]
+    assert runner.invoke(app, ["indekser", "--modell", "test-hash", *args]).exit_code == 0
+    res = runner.invoke(app, ["siter", long, "-k", "1", *args])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("Lim inn (blokksitat")
+    assert lines[1] == f"    {long}. (Hansen, 2020, s. 41)"
+    assert "som blokksitat (40 ord eller mer)" in res.stdout

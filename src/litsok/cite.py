@@ -101,10 +101,52 @@ def _in_text(source: Source, pages: str, *, narrative: bool) -> str:
     return "(" + ", ".join(p for p in (author, date, locator) if p) + ")"
 
 
+def in_text_many(cited: Iterable[tuple[Source, str]]) -> str:
+    """Several works in one parenthesis (APA 7, 8.12): in reference-list order,
+    separated by «;», one author's works once with their years in date order:
+    "(Biestek, 1972, s. 22; Røkenes & Hanssen, 2006, 2012, s. 180)".
+
+    `cited` holds (source, pages) pairs; pages may be "" and the same source
+    may appear once."""
+    groups: dict[str, list[tuple[tuple[Any, ...], str, str]]] = {}
+    order: dict[str, tuple[Any, ...]] = {}
+    for source, pages in {s.key: (s, p) for s, p in cited}.values():
+        author, date, locator = _plain_parts(source, _normalize_locator(pages))
+        key = sort_key(source)
+        groups.setdefault(author, []).append((key, date, locator))
+        order[author] = min(order.get(author, key), key)
+    parts = []
+    for author in sorted(groups, key=lambda a: order[a]):
+        works = sorted(groups[author])
+        years = ", ".join(", ".join(p for p in (date, locator) if p) for _, date, locator in works)
+        parts.append(", ".join(p for p in (author, years) if p))
+    return "(" + "; ".join(parts) + ")"
+
+
+def _plain_parts(source: Source, pages: str) -> tuple[str, str, str]:
+    """(author, date, locator) of a parenthetical citation; a bare source's short title as author."""
+    if _is_bare(source):
+        inner = _bare_in_text(source, pages, narrative=False)[1:-1]
+        return inner, "", ""
+    author, date, locator, _ = _citation_parts(source, pages)
+    return author, date, locator
+
+
+BLOCK_QUOTE_WORDS = 40  # APA 7, 8.27: from 40 words a quotation is a block
+
+
 def quote(source: Source, pages: str, text: str, *, pdf_pages: bool = False) -> str:
-    """A quotation with its citation: «text» (Biestek, 1972, s. 22)."""
+    """A quotation with its citation (APA 7, 8.25–8.27): under 40 words in «»
+    with the citation after it, «text» (Biestek, 1972, s. 22); from 40 words a
+    block quotation: an indented paragraph without quotation marks, the citation
+    after its final full stop."""
     body = " ".join(text.split()).strip().strip("«»\"“”„'").strip()
-    return f"«{body}» {in_text(source, pages, pdf_pages=pdf_pages)}"
+    cited = in_text(source, pages, pdf_pages=pdf_pages)
+    if len(body.split()) < BLOCK_QUOTE_WORDS:
+        return f"«{body}» {cited}"
+    if body[-1] not in ".!?":
+        body += "."
+    return f"    {body} {cited}"
 
 
 def reference_entry(source: Source, fmt: str = "tekst") -> str:

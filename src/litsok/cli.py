@@ -452,6 +452,7 @@ def siter(
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
+        from .cite import BLOCK_QUOTE_WORDS
         from .claim import QUOTE_MIN_WORDS
         from .writer import cite_claim
 
@@ -476,13 +477,22 @@ def siter(
             c.print(M.NO_HITS)
             return 0
         if result.supported:
-            c.print(f"[bold]Lim inn:[/bold] {_e(best.citation)}", soft_wrap=not c.is_terminal)
+            block = bool(best.quotation and len(best.quotation.text.split()) >= BLOCK_QUOTE_WORDS)
+            if block:
+                c.print(
+                    "[bold]Lim inn[/bold] (blokksitat: eget avsnitt med innrykk, uten «», henvisningen etter punktum):",
+                    soft_wrap=not c.is_terminal,
+                )
+                c.print(_e(best.citation), soft_wrap=not c.is_terminal)
+            else:
+                c.print(f"[bold]Lim inn:[/bold] {_e(best.citation)}", soft_wrap=not c.is_terminal)
             if best.quotation:
                 q = best.quotation
                 why = f"{q.words} ord på rad" if q.words >= QUOTE_MIN_WORDS else f"{round(q.ratio * 100)} % lik ordlyd"
+                how = "som blokksitat (40 ord eller mer)" if block else "i «» med sidetall"
                 c.print(
-                    f"[yellow]Sitat:[/yellow] påstanden gjengir kildens ordlyd ({why}). Sett ordene i «» med "
-                    "sidetall, eller skriv om med egne ord.",
+                    f"[yellow]Sitat:[/yellow] påstanden gjengir kildens ordlyd ({why}). Sett ordene {how}, "
+                    "eller skriv om med egne ord.",
                     soft_wrap=not c.is_terminal,
                 )
         else:
