@@ -210,8 +210,9 @@ def default_data_dir() -> Path:
     default = home / "Zotero"
     if (default / DB_NAME).is_file():
         return default
-    moved = _prefs().get("extensions.zotero.dataDir")
-    if moved and _prefs().get("extensions.zotero.useDataDir", "true") != "false" and (Path(moved) / DB_NAME).is_file():
+    prefs = _prefs()
+    moved = prefs.get("extensions.zotero.dataDir")
+    if moved and prefs.get("extensions.zotero.useDataDir", "true") != "false" and (Path(moved) / DB_NAME).is_file():
         return Path(moved)
     return default
 
@@ -240,7 +241,7 @@ def read_library(
         linked_base = Path(base) if base else None
     with _snapshot(db, work_dir) as (conn, notes):
         schema = _check_schema(conn, db)
-        rows = _read_rows(conn, schema)
+        rows = _read_rows(conn, schema, db)
         citekeys = _bbt_citekeys(db.parent, work_dir)
     return _build_library(db, rows, citekeys, collection, linked_base, notes + schema.notes, schema.version)
 
@@ -516,11 +517,11 @@ class _Rows:
 _NON_BIBLIOGRAPHIC = ("attachment", "note", "annotation")
 
 
-def _read_rows(conn: sqlite3.Connection, schema: _Schema) -> _Rows:
+def _read_rows(conn: sqlite3.Connection, schema: _Schema, db: Path) -> _Rows:
     try:
         return _query_rows(conn, schema)
     except sqlite3.DatabaseError as exc:
-        raise ZoteroError(_MSG_DAMAGED.format(file=DB_NAME, reason=exc)) from exc
+        raise _db_error(db, exc) from exc
 
 
 def _query_rows(conn: sqlite3.Connection, schema: _Schema) -> _Rows:
@@ -551,8 +552,6 @@ def _query_rows(conn: sqlite3.Connection, schema: _Schema) -> _Rows:
         name = field_names.get(int(field_id), "")
         base = base_of.get((type_ids.get(item.type_name, -1), int(field_id))) or _BASE_FIELDS.get(name, name)
         values.setdefault(int(item_id), {})[base] = str(value)
-        if base != name:
-            values[int(item_id)].setdefault("_" + name, str(value))  # keep the specific name too (thesisType, ...)
     creators: dict[int, list[tuple[str, str, str, int]]] = {}
     for item_id, ctype, first, last, mode in conn.execute(
         "SELECT ic.itemID, ct.creatorType, c.firstName, c.lastName, c.fieldMode FROM itemCreators ic "
@@ -816,7 +815,8 @@ def _attachment_file(att: _Attachment, data_dir: Path, linked_base: Path | None)
     if att.path.startswith("attachments:"):
         rel = att.path[len("attachments:"):]
         return (linked_base / rel) if linked_base else Path("attachments:" + rel)
-    return Path(att.path)
+    path = Path(att.path)
+    return path if path.is_absolute() else data_dir / path
 
 
 def _file_state(path: Path) -> tuple[int, int] | None:
