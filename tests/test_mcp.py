@@ -209,6 +209,8 @@ def test_a_domain_error_is_an_error_result_and_the_server_goes_on(call):
     assert empty.is_error and "Spørsmålet er tomt" in _text(empty)
     page = call("vis", {"key": "biestek1972", "page": "9999"})
     assert page.is_error and "ingen side 9999" in _text(page)
+    assert call("sok", {"question": QUESTION, "k": 0}).is_error  # outside the schema's bounds
+    assert call("siter", {"claim": "Relasjonen er viktig.", "k": 21}).is_error
     after = call("vis", {"key": "biestek1972", "page": "22"})
     assert not after.is_error and after.structured_content["pages"]
 
@@ -248,6 +250,19 @@ def test_a_generation_written_while_the_server_runs_is_used_by_the_next_call(dem
         assert "notat:brobygging" in keys
         hit = call("sok", {"question": question, "k": 1}).structured_content["treff"][0]
         assert hit["source_key"] == "notat:brobygging" and "kaffekopp" in hit["text"]
+
+
+def test_a_server_started_before_the_first_index_answers_once_it_is_built(tmp_path):
+    from litsok.library import index_corpus
+
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
+    (settings.corpus / "notater").mkdir(parents=True)
+    (settings.corpus / "notater" / "brobygging.md").write_text(NEW_NOTE, encoding="utf-8")
+    with connected(settings, tmp_path) as (call, _):
+        missing = call("kilder")
+        assert missing.is_error and "Fant ingen indeks" in _text(missing) and "litsok indekser" in _text(missing)
+        index_corpus(settings)
+        assert [s["nøkkel"] for s in call("kilder").structured_content["kilder"]] == ["notat:brobygging"]
 
 
 # --------------------------------------------------------------------------- stdout, imports, a missing SDK
