@@ -573,6 +573,21 @@ def referanser(
     _run(body)
 
 
+@app.command("mcp", help="Start en MCP-server på stdio (verktøyene sok, siter, sjekk, referanser, vis, kilder) for en KI-assistent.")
+def mcp_cmd(korpus: Optional[Path] = KorpusOpt, indeks: Optional[Path] = IndeksOpt) -> None:
+    def body() -> int:
+        try:
+            from .mcp_server import serve
+        except ImportError as exc:  # the SDK is imported only here, never by `litsok --help`
+            if (exc.name or "").partition(".")[0] not in ("mcp", "mcp_types", "pydantic"):
+                raise
+            raise LitsokError("`litsok mcp` trenger pakken «mcp» (MCP-SDK-en). Installer den med `pip install 'mcp>=2.3,<3'`.") from None
+        serve(_settings(korpus, indeks, None))
+        return 0
+
+    _run(body)
+
+
 app.command("cite", hidden=True)(siter)
 app.command("check", hidden=True)(sjekk)
 app.command("references", hidden=True)(referanser)

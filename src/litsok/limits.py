@@ -19,3 +19,8 @@ ZOTERO_COPY_RETRY_SECONDS = 0.5
 ZOTERO_MAX_ANNOTATION_CHARS = 20_000
 # bytes of prefs.js read to find a moved data folder; a real one is 20-200 KB
 ZOTERO_MAX_PREFS_BYTES = 4_000_000
+
+# --------------------------------------------------------------------------- MCP server: `litsok mcp` (mcp_server.py)
+
+# passages `siter` returns per call (its `k`); the CLI's `siter -k` allows the same 20, and each one is sentence-scored
+MCP_MAX_SUPPORTS = 20
