@@ -249,3 +249,38 @@ def test_files_that_are_not_what_their_name_says(indexed, tmp_path, name, conten
         with zipfile.ZipFile(draft, "w") as zf:
             zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
     assert reason in _refused(_run(indexed, SJEKK, draft), draft)
+
+
+# --------------------------------------------------------------------------- the streaming .docx reader
+
+W = hostile.W_NS
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+BODY = f"""<w:p><w:r><w:t>Innledning</w:t></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Celle med</w:t></w:r><w:r><w:tab/><w:t>tekst</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+<w:p><w:r><w:t xml:space="preserve">Relasjonen er </w:t></w:r><w:ins><w:r><w:t>sjelen</w:t></w:r></w:ins><w:del><w:r><w:delText>kjernen</w:delText></w:r></w:del>
+<w:r><w:t xml:space="preserve"> i sosialt arbeid (Biestek, 1972, s. 22).</w:t></w:r>
+<w:r><mc:AlternateContent xmlns:mc="{MC}"><mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p><w:r><w:t>Tekstboks</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>
+<mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>Tekstboks</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"""
+
+
+def test_docx_paragraphs_in_document_order_with_insertions_tables_and_one_copy_of_a_text_box(indexed, tmp_path):
+    from litsok.check import read_draft
+
+    draft = hostile.write_docx(tmp_path / "struktur.docx", hostile.DOC_HEAD + BODY + hostile.DOC_TAIL)
+    assert read_draft(draft).text.split("\n") == [
+        "Innledning",
+        "Celle med tekst",
+        "Tekstboks",  # the text box's paragraph ends first; its Fallback copy is skipped
+        "Relasjonen er sjelen i sosialt arbeid (Biestek, 1972, s. 22).",  # inserted text in, deleted out
+    ]
+    res = _run(indexed, SJEKK, draft)
+    assert res.exit_code == 0 and res.stdout.startswith("støttet       avsnitt 4    (Biestek, 1972, s. 22)")
+
+
+def test_the_document_part_is_found_through_the_package_relationships(indexed, tmp_path):
+    draft = tmp_path / "annet-navn.docx"
+    with zipfile.ZipFile(draft, "w") as zf:
+        zf.writestr("_rels/.rels", hostile.ROOT_RELS.replace("word/document.xml", "/word/hoved.xml"))
+        zf.writestr("word/hoved.xml", hostile.DOC_HEAD + hostile.paragraph("Relasjonen er sjelen (Biestek, 1972, s. 22).") + hostile.DOC_TAIL)
+    res = _run(indexed, REFERANSER, draft)
+    assert res.exit_code == 0 and res.stdout.startswith("Biestek, F. P. (1972).")

@@ -69,7 +69,8 @@ DRAFT_SUFFIXES = (".md", ".txt", ".docx")
 # name has at most 4 hyphenated parts ("Riis-Johansen") and 3 particles ("van der"), a
 # citation at most 8 authors (APA 7 names 1 or 2 in the text and writes "et al." for 3
 # or more; APA 6 named up to 5), so a long list of names costs each of its words at most
-# 8 names of work (2.4 MB of «Aaaa, Bbbb, …»: 20 authors 11 s, 8 authors 3 s).
+# 8 names of work (2.4 MB of «Aaaa, Bbbb, …»: 20 authors 11 s, 8 authors 3 s). The
+# lookahead at the start of a name skips, in one step, the words no name can start with.
 _UP = "A-ZÆØÅÄÖÜÉÈÁÀÓÍÚÑČŠŽ"
 _NAME = rf"(?=[{_UP}vdl])(?:(?:van|von|de|der|den|du|la|le|da|di)\s++){{0,3}}+[{_UP}][\w'’]*(?:-\s*+[\w'’]+){{0,4}}"
 _SEP = r"(?:\s*+,\s*+(?:(?:og|&|and)\s++)?|\s++(?:og|and)\s++|\s*+&\s*+)"
@@ -90,7 +91,6 @@ _NAME_SPLIT = re.compile(rf"{_SEP}", re.U)
 _ABBREV_END = re.compile(r"(?:\bet\s+al|\bmfl|\bm\.\s?fl|\bs|\bf\.eks|\bbl\.a|\bjf|\bjfr|\bca|\bnr|\bkap|\bdvs)\.$")
 _ABBREV_WINDOW = 64  # characters before a line end that `_ABBREV_END` looks at ("et   al." fits)
 _MASKED = re.compile(r"\b(?:et al|mfl|m\.fl|f\.eks|bl\.a|jf|jfr|ca)\.", re.U)
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -489,6 +489,12 @@ _W_NAMESPACES = (
     "http://purl.oclc.org/ooxml/wordprocessingml/main",
 )
 _MC_NAMESPACE = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_RELS_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/relationships"
+# The elements the reader acts on, by expat's "namespace local" name: a paragraph, its
+# text, what stands for a space or a hyphen in it, the copy to skip, a relationship.
+_ELEMENTS = {f"{ns} {local}": kind for ns in _W_NAMESPACES for local, kind in (
+    ("p", "p"), ("t", "t"), ("tab", " "), ("br", " "), ("cr", " "), ("noBreakHyphen", "-"),
+)} | {f"{_MC_NAMESPACE} Fallback": "Fallback", f"{_RELS_NAMESPACE} Relationship": "Relationship"}
 _MAIN_PART = "word/document.xml"
 _READ_BYTES = 1 << 20  # inflated bytes read from a zip part at a time
 
@@ -678,31 +684,28 @@ class _XmlText:
         )
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
-        ns, _, local = name.rpartition(" ")
-        if self.target_of:
-            if local == "Relationship" and attrs.get("Type", "").endswith("/" + self.target_of) and not self.target:
-                self.target = attrs.get("Target", "")
+        kind = _ELEMENTS.get(name)  # one dict lookup for the many elements that hold no text
+        if kind is None:
             return
-        if ns == _MC_NAMESPACE and local == "Fallback":
-            self._skip += 1
-        elif ns not in _W_NAMESPACES:
-            return
-        elif local == "p":
+        if kind == "p":
             self._open.append([])
-        elif local == "t":
+        elif kind == "t":
             self._in_text += 1
-        elif self._open and local in ("tab", "br", "cr", "noBreakHyphen") and not self._skip:
-            self._open[-1].append("-" if local == "noBreakHyphen" else " ")
+        elif kind == "Fallback":
+            self._skip += 1
+        elif kind == "Relationship":
+            if attrs.get("Type", "").endswith("/" + self.target_of) and not self.target:
+                self.target = attrs.get("Target", "")
+        elif self._open and not self._skip:  # tab, br, cr, noBreakHyphen
+            self._open[-1].append(kind)
 
     def _end(self, name: str) -> None:
-        ns, _, local = name.rpartition(" ")
-        if ns == _MC_NAMESPACE and local == "Fallback":
-            self._skip -= 1
-        elif ns not in _W_NAMESPACES or self.target_of:
-            return
-        elif local == "t":
+        kind = _ELEMENTS.get(name)
+        if kind == "t":
             self._in_text -= 1
-        elif local == "p" and self._open:
+        elif kind == "Fallback":
+            self._skip -= 1
+        elif kind == "p" and self._open:
             text = " ".join("".join(self._open.pop()).split())
             if not self._skip:
                 self._paragraph(text)
