@@ -24,3 +24,22 @@ ZOTERO_MAX_PREFS_BYTES = 4_000_000
 
 # passages `siter` returns per call (its `k`); the CLI's `siter -k` allows the same 20, and each one is sentence-scored
 MCP_MAX_SUPPORTS = 20
+
+# --------------------------------------------------------------------------- drafts: `sjekk`, `referanser --fra` (check.py)
+
+# characters of draft text; a bachelor thesis is ~200k, a PhD thesis ~1M, so 5M is 25 theses (parsed in ~5 s)
+MAX_DRAFT_CHARS = 5_000_000
+# paragraphs of a .docx / lines of a .md or .txt draft; a 300-page thesis has ~5k paragraphs or ~15k wrapped lines
+MAX_DRAFT_PARAGRAPHS = 100_000
+# citations checked in one draft; each is a search of its source (~0.1 s), so 3,000 is ~5 min; a PhD thesis has ~1-2k
+MAX_DRAFT_CITATIONS = 3_000
+# characters of a citing sentence checked as its claim; a long sentence has ~300, and embedding 2,000 takes 3-9 s
+MAX_CLAIM_CHARS = 600
+# uncompressed bytes of one zip part read from a .docx (word/document.xml); a 300-page thesis's is ~5 MB; 50 MB parse in ~5 s
+MAX_DOCX_PART_BYTES = 50_000_000
+# bytes of a .docx's zip directory (read whole before any part); ~100 bytes an entry, a thesis with figures has ~100
+MAX_DOCX_DIRECTORY_BYTES = 4_000_000
+# digits in a cited page number ("s. 22"); 6 covers any real book, and int() never sees 4,300 digits
+MAX_PAGE_DIGITS = 6
+# letters in a cited roman page number ("s. xii"); "mmmdccclxxxviii" (3888) is 15
+MAX_ROMAN_CHARS = 15
