@@ -8,13 +8,14 @@ The hostile inputs are the generators the regression tests use, at full size: ev
 hostile file (or corpus, or index) into `folder` and returns its path, and `command` is the
 litsok command line to run on it, with the placeholders
 
-    {file}    the path make() returned
+    {file}    the path make() returned (also a bare `FILE`)
     {corpus}  the folder of that file (or the path itself when it is a folder)
     {index}   a fresh index folder for this case
     {demo}    `--korpus DEMO --indeks DEMO_INDEX`: the bundled demo corpus, indexed once
               (default embedder) before the cases run
 
-A command without `--korpus`/`--indeks` runs with `--korpus {corpus} --indeks {index}`.
+A command without `--korpus`/`--indeks` runs with `--korpus {corpus} --indeks {index}` for
+`indekser`/`status`, and against the demo library for every other command (`sjekk FILE`, `spør`).
 
 Each case runs once, as its own process (`python -m litsok ...`), with a wall-clock limit; the
 table shows its wall time, its peak resident memory (`ru_maxrss` from wait4), the exit code, the
@@ -125,9 +126,12 @@ def command_line(command: str, path: Path, index: Path, demo: tuple[Path, Path])
         .replace("{corpus}", str(corpus))
         .replace("{index}", str(index))
     )
-    args = filled.split()
+    args = [str(path) if a == "FILE" else a for a in filled.split()]
     if "--korpus" not in args and "--indeks" not in args:
-        args += ["--korpus", str(corpus), "--indeks", str(index)]
+        if args[0] in ("indekser", "status", "index"):
+            args += ["--korpus", str(corpus), "--indeks", str(index)]
+        else:  # a question or a draft against the demo library
+            args += ["--korpus", str(demo[0]), "--indeks", str(demo[1])]
     return [sys.executable, "-m", "litsok", *args]
 
 
