@@ -348,7 +348,7 @@ def status_cmd(
             c.print(f"Modell:  {st.embedder_id}")
             c.print(f"Innhold: {st.files} filer, {st.sources} kilder, {st.chunks} tekstbiter, indeksert {st.created}")
         if st.damaged:
-            c.print(f"Skadet:  {st.damaged}")
+            c.print(f"Skadet:  {st.damaged}", soft_wrap=not c.is_terminal)
         elif st.is_stale:
             parts = [f"{len(st.stale_new)} nye", f"{len(st.stale_changed)} endret", f"{len(st.stale_removed)} fjernet"]
             c.print("Utdatert: " + ", ".join(parts) + (", kilder.bib endret" if st.bibliography_changed else "") + " – kjør `litsok indekser`.")

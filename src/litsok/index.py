@@ -298,6 +298,10 @@ class LoadedIndex:
             self._lexical = _load_lexical(self.folder, self.manifest, len(self.chunks))
         return self._lexical
 
+    def check(self) -> None:
+        """Read (and so check) the parts that are otherwise read when first used."""
+        self.pages, self.vectors, self.lexical  # noqa: B018
+
 
 # --------------------------------------------------------------------------- finding and checking a generation
 
@@ -460,10 +464,9 @@ def _check_matrix_header(gen: Path, manifest: Manifest, rows: int) -> None:
         shape, dtype = _npy_header(gen / MATRIX_FILE)
     except (OSError, ValueError, SyntaxError) as exc:
         raise _damaged(gen, f"{where} er ikke en numpy-fil ({exc})") from None
-    want = (rows, manifest.embedder_dim)
-    if shape != want:
-        got = " × ".join(map(str, shape)) or "0"
-        raise _damaged(gen, f"{where} har {got} tall, indeksen har {rows} tekstbiter × {manifest.embedder_dim}")
+    if shape != (rows, manifest.embedder_dim):
+        got = f"{shape[0]} vektorer med {shape[1]} tall" if len(shape) == 2 else f"formen {shape}"
+        raise _damaged(gen, f"{where} har {got}, men indeksen har {rows} tekstbiter med {manifest.embedder_dim}")
     if str(dtype) != "float32":
         raise _damaged(gen, f"{where} har talltypen {dtype}, ikke float32")
 
@@ -539,21 +542,13 @@ def load_index(root: Path, *, hashes: bool = False) -> LoadedIndex:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def verify_index(root: Path) -> Manifest:
-    """The full check of `litsok status`: the manifest, every file's size and SHA-256,
-    and the vectors' shape; the manifest when all is well, else IndexDamagedError."""
-    for attempt in range(5):
-        gen = current_generation(root)
-        try:
-            manifest = read_manifest(root, gen)
-            assert gen is not None
-            verify_files(gen, manifest, hashes=True)
-            _check_matrix_header(gen, manifest, manifest.chunk_count)
-            return manifest
-        except LitsokError:
-            if gen is None or attempt == 4 or (gen.is_dir() and _live_generation(root) == gen):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+def verify_index(root: Path) -> LoadedIndex:
+    """The full check of `status` and of `indekser` before it reuses anything: what
+    `load_index(hashes=True)` checks, and the pages, vectors and BM25 index read and
+    checked as the commands that use them would; else IndexDamagedError."""
+    index = load_index(root, hashes=True)
+    index.check()
+    return index
 
 
 def _load_vectors(gen: Path, manifest: Manifest, rows: int) -> VectorIndex | MatrixIndex:
@@ -576,7 +571,7 @@ def _load_vectors(gen: Path, manifest: Manifest, rows: int) -> VectorIndex | Mat
         raise _damaged(gen, f"«{gen.name}/{name}» kan ikke leses ({type(exc).__name__})") from None
     if (size, dim) != (rows, manifest.embedder_dim):
         raise _damaged(
-            gen, f"«{gen.name}/{name}» har {size} vektorer × {dim}, indeksen har {rows} tekstbiter × {manifest.embedder_dim}"
+            gen, f"«{gen.name}/{name}» har {size} vektorer med {dim} tall, men indeksen har {rows} tekstbiter med {manifest.embedder_dim}"
         )
     return vec
 
@@ -657,7 +652,7 @@ class IndexWriter:
         fh.flush()
         self._lock_fh = fh
         try:
-            _clear_current_folder(self.root)
+            _clear_current_folder(self.root, remove=False)  # refused now, before any work, if it cannot be
             self.index_id = _claim(self.root)
         except LitsokError:
             self.__exit__()
@@ -721,6 +716,7 @@ class IndexWriter:
         tmp.write_text(gen.name, encoding="utf-8")
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
+        _clear_current_folder(self.root, remove=True)
         os.replace(tmp, self.root / CURRENT)
         # The generation that was live until now stays one run longer: a reader that
         # opened it a moment ago (`spør` while `indekser` runs) can still finish.
@@ -755,14 +751,17 @@ class IndexWriter:
 _SENTENCE_CACHE_FILE = re.compile(r"[0-9a-f]{16}(\.\d+\.tmp)?\.npz")
 
 
-def _clear_current_folder(root: Path) -> None:
-    """A folder where the CURRENT file belongs is removed when empty (then the next
-    commit writes CURRENT again); one with something in it is not litsok's to delete."""
+def _clear_current_folder(root: Path, *, remove: bool) -> None:
+    """A folder where the CURRENT file belongs (damage) is removed, when empty, so the
+    commit can write CURRENT; one with something in it is not litsok's to delete."""
     path = root / CURRENT
     if path.is_symlink() or not path.is_dir():
         return
     try:
-        path.rmdir()
+        if any(path.iterdir()):
+            raise OSError("not empty")
+        if remove:
+            path.rmdir()
     except OSError as exc:
         raise IndexFolderError(
             f"«{path}» er en mappe med innhold der litsok skal ha filen CURRENT, så indeksen kan ikke repareres. "

@@ -27,7 +27,7 @@ from .index import (
     LoadedIndex,
     Manifest,
     StoredChunk,
-    load_index,
+    verify_index,
 )
 from .model import ORIGIN_NONE, ORIGIN_PDF_INDEX, Chunk, Page, Source
 
@@ -328,8 +328,7 @@ def _previous_index(
     if full:
         return None, ""
     try:
-        prev = load_index(root, hashes=True)
-        prev.pages  # noqa: B018 - read (and checked) now: the run reuses them
+        prev = verify_index(root)
     except IndexDamagedError as exc:
         return None, f"Indeksen i «{root}» var skadet ({exc.what}); alt bygges på nytt fra grunnen."
     except IndexFormatError:

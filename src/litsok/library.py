@@ -360,7 +360,7 @@ def status(settings: Settings) -> Status:
     manifest: Manifest | None = None
     damaged = ""
     try:
-        manifest = verify_index(settings.index)
+        manifest = verify_index(settings.index).manifest
     except IndexMissingError:
         pass
     except IndexFormatError as exc:
