@@ -583,7 +583,13 @@ def _check_bm25_arrays(gen: Path, manifest: Manifest, rows: int) -> int | None:
 
     if not all(f"bm25/{name}" in manifest.stored for name in BM25_ARRAYS):
         return None
-    data, indices, indptr = (np.load(gen / "bm25" / name, mmap_mode="r", allow_pickle=False) for name in BM25_ARRAYS)
+    arrays = []
+    for name in BM25_ARRAYS:
+        try:
+            arrays.append(np.load(gen / "bm25" / name, mmap_mode="r", allow_pickle=False))
+        except (OSError, ValueError, EOFError) as exc:
+            raise ShapeError(f"{name} er ikke en numpy-fil") from exc
+    data, indices, indptr = arrays
     if data.ndim != 1 or indices.ndim != 1 or indptr.ndim != 1 or len(data) != len(indices) or len(indptr) == 0:
         raise ShapeError("tabellene har feil form")
     if not (np.issubdtype(indices.dtype, np.integer) and np.issubdtype(indptr.dtype, np.integer)):

@@ -323,8 +323,9 @@ def _previous_index(
     root: Path, embedder_id: str, chunk_settings: ChunkSettings, full: bool
 ) -> tuple[LoadedIndex | None, str]:
     """The live index if its work can be reused (same embedder, chunker and format) and
-    it verifies (every file's size and SHA-256, the pages readable); else None and, when
-    it was damaged or of another format, one Norwegian line saying that all is rebuilt."""
+    it verifies in full (`index.verify_index`), so no damaged part is reused or left in
+    place; else None and, when it was damaged or of another format, one Norwegian line
+    saying that all is rebuilt."""
     if full:
         return None, ""
     try:

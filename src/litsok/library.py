@@ -350,8 +350,9 @@ class Status:
 
 def status(settings: Settings) -> Status:
     """Where things are, what the index holds and what has changed since. The index is
-    checked in full (every file's size and SHA-256, the vectors' shape): a damaged one
-    is reported in `damaged`, with what is wrong and the fix."""
+    checked in full (`index.verify_index`: every file's size and SHA-256, everything
+    read and checked as the commands would): a damaged one is reported in `damaged`,
+    with what is wrong and the fix."""
     from .errors import CorpusError, IndexMissingError
     from .index import read_manifest, verify_index
     from .ingest.corpus import file_hash, scan
@@ -377,10 +378,10 @@ def status(settings: Settings) -> Status:
         files, bibs = {}, {}
     indexed = {f.file: f.sha256 for f in manifest.files} if manifest else {}
     failed = manifest.failed if manifest else {}
-    tried = {f.file: f.sha256 for f in manifest.failures} if manifest else {}
+    # a file that failed and has changed since is read again by the next `indekser`: it is stale too
+    known = {f.file: f.sha256 for f in manifest.failures} | indexed if manifest else {}
     new = tuple(f for f in files if f not in indexed and f not in failed)
-    # a failed file that changed since is read again by the next `indekser`
-    changed = tuple(f for f in files if (f in indexed or f in tried) and file_hash(files[f]) != {**tried, **indexed}[f])
+    changed = tuple(f for f in files if f in known and file_hash(files[f]) != known[f])
     removed = tuple(f for f in indexed if f not in files)
     bib_changed = bool(manifest) and {k: file_hash(p) for k, p in bibs.items()} != manifest.bibliography  # type: ignore[union-attr]
     return Status(
