@@ -85,6 +85,18 @@ def _text_in_chunk_is_a_number(gen: Path) -> None:
     _rerecord(gen, "chunks.jsonl")
 
 
+def _edit_json(gen: Path, rel: str, edit: Callable[[dict], object]) -> None:
+    """Change a JSON file of the generation and make the manifest agree with it."""
+    data = json.loads((gen / rel).read_text(encoding="utf-8"))
+    edit(data)
+    (gen / rel).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _rerecord(gen, rel)
+
+
+def _first_value(d: dict, value: object) -> None:
+    d[next(iter(d))] = value
+
+
 def _manifest_files_not_a_list(gen: Path) -> None:
     man = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     man["files"] = "alle"
@@ -121,6 +133,13 @@ DAMAGES: dict[str, tuple[Callable[[Path, Path], object], str]] = {
     "chunks-søppel-registrert": (lambda idx, gen: _garbage_line(gen, "chunks.jsonl", 1, "\x00\x01søppel"), "chunks.jsonl"),
     "chunks-feil-type-registrert": (lambda idx, gen: _text_in_chunk_is_a_number(gen), "chunks.jsonl"),
     "ekstra-fil": (lambda idx, gen: (gen / "bm25" / "ekstra.npy").write_bytes(b"x"), "ekstra.npy"),
+    "bm25-ordliste-feil-type-registrert": (
+        lambda idx, gen: _edit_json(gen, "bm25/vocab.index.json", lambda v: _first_value(v, True)), "bm25",
+    ),
+    "sources-navn-feil-type-registrert": (
+        lambda idx, gen: _edit_json(gen, "sources.json", lambda v: next(iter(v.values()))["csl"].update(author=[1])),
+        "sources.json",
+    ),
 }
 
 

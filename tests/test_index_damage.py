@@ -25,6 +25,7 @@ ONLY = {
     "vektorer-en-rad-for-lite-registrert": {"spør", "status"},
     "vektorer-feil-dimensjon-registrert": {"spør", "status"},
     "bm25-søppel-samme-størrelse": {"spør", "status"},
+    "bm25-ordliste-feil-type-registrert": {"spør", "status"},
     "pages-søppel-registrert": {"vis", "status"},
 }
 ARGS = {"spør": ["spør", "aksept", "-k", "1"], "vis": ["vis", "biestek1972", "29"], "kilder": ["kilder"], "status": ["status"]}

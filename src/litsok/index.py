@@ -195,8 +195,15 @@ _PAGE_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 # What `kilder`, `vis`, `spør` and `referanser` read of each source (indexing._source_json writes more).
 _SOURCE_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "title": str, "csl": dict, "files": list, "citation": str, "missing": list, "pages": str, "chunks": int,
+    "title": str, "csl": dict, "files": list, "citation": str, "missing": list, "page_origins": list, "pages": str,
+    "chunks": int,
 }
+# CSL variables that hold names (lists of {"family": ..., "given": ...}) and dates ({"date-parts": [[2012, 5]]}).
+CSL_NAME_FIELDS = frozenset(
+    {"author", "editor", "translator", "container-author", "collection-editor", "editorial-director", "illustrator",
+     "interviewer", "recipient", "reviewed-author", "original-author", "composer", "director"}
+)
+CSL_DATE_FIELDS = frozenset({"issued", "accessed", "original-date", "event-date", "submitted"})
 
 
 def check_fields(d: Any, spec: Mapping[str, type | tuple[type, ...]], what: str, *, exact: bool = True) -> dict[str, Any]:
@@ -503,11 +510,31 @@ def _read_sources(gen: Path) -> dict[str, dict[str, Any]]:
     try:
         for key, src in _dict_of(data, "sources.json").items():
             check_fields(src, _SOURCE_FIELDS, f"kilden «{key[:60]}»", exact=False)
-            if not isinstance(src["csl"], dict) or not all(type(f) is str for f in src["files"]):
+            lists = (src["files"], src["missing"], src["page_origins"])
+            if not all(type(x) is str for values in lists for x in values) or not _csl_ok(src["csl"]):
                 raise ShapeError(f"kilden «{key[:60]}» har feil form")
     except ShapeError as exc:
         raise _damaged(gen, f"{where}: {exc}") from None
     return data
+
+
+def _csl_ok(csl: dict[str, Any]) -> bool:
+    """The names and dates of a source's CSL-JSON have the shape the citation formatter
+    reads (names: objects with text fields; dates: objects with date-parts lists). Other
+    variables are printed as text whatever they hold, so they are not checked."""
+    for name, value in csl.items():
+        if name in CSL_NAME_FIELDS:
+            if type(value) is not list or not all(
+                type(n) is dict and all(isinstance(v, (str, bool)) for v in n.values()) for n in value
+            ):
+                return False
+        elif name in CSL_DATE_FIELDS:
+            if type(value) is not dict:
+                return False
+            parts = value.get("date-parts", [])
+            if type(parts) is not list or not all(type(p) is list and all(isinstance(x, (str, int)) for x in p) for p in parts):
+                return False
+    return True
 
 
 def _load_generation(root: Path, gen: Path | None, hashes: bool) -> LoadedIndex:
@@ -614,8 +641,8 @@ def _load_lexical(gen: Path, manifest: Manifest, rows: int) -> LexicalIndex:
         if type(params) is not dict or params.get("num_docs") != rows:
             raise ShapeError(f"params.index.json sier ikke {rows} tekstbiter")
         lex = LexicalIndex.load(gen / "bm25", rows)
-        if type(lex.vocab) is not dict:
-            raise ShapeError("vocab.index.json er ikke et JSON-objekt")
+        if type(lex.vocab) is not dict or not all(type(v) is int for v in lex.vocab.values()):
+            raise ShapeError("vocab.index.json er ikke et JSON-objekt fra ord til tall")
         ids = np.fromiter(lex.vocab.values(), dtype=np.int64, count=len(lex.vocab))
         if slots is not None and len(ids) and (int(ids.min()) < 0 or int(ids.max()) >= slots):
             raise ShapeError("vocab.index.json viser til ord utenfor tabellene")
