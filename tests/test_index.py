@@ -14,7 +14,7 @@ def test_round_trip_keeps_chunks_citations_and_manifest(settings):
     assert (report.files, report.sources, report.chunks) == (3, 3, 5)
     idx = load_index(settings.index)
     m = idx.manifest
-    assert (m.format_version, m.embedder_id, m.embedder_dim) == (2, "test-hash", 64)
+    assert (m.format_version, m.embedder_id, m.embedder_dim) == (3, "test-hash", 64)
     assert m.chunker == {"target_words": 150, "max_words": 200, "min_words": 40}
     assert {f.file for f in m.files} == {"notater/biestek.md", "notater/rokenes.md", "notater/leseth.md"}
     assert all(len(f.sha256) == 64 for f in m.files)

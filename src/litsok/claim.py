@@ -37,7 +37,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .chunk import sentences
+from .index import SENTENCE_CACHE
 from .lexical import tokenize
+from .limits import MAX_SENTENCE_CACHE_ROWS
 from .model import Hit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -259,15 +261,16 @@ def candidate_sentences(text: str) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- scoring
 
-SENTENCE_CACHE = "setningscache"  # beside the index generations, like the OCR cache
-_CACHE_MAX = 200_000
+_KEY_DTYPE = "|S40"  # a key is the SHA-1 hex digest of the sentence
 
 
 class SentenceCache:
     """Passage embeddings of sentences, by embedder and text, kept in memory and in
     `<index>/setningscache/<embedder>.npz` (keys + vectors, no pickle), so the second
-    `siter` or `sjekk` on the same passages does not embed them again. A cache that
-    cannot be read or written is simply not used."""
+    `siter` or `sjekk` on the same passages does not embed them again. A cache file
+    that cannot be read, is cut short, or does not hold one vector of the embedder's
+    dimension per key (see `read_cache_file`) is discarded and written anew; one that
+    cannot be written is simply not used."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
@@ -279,30 +282,21 @@ class SentenceCache:
         slug = hashlib.sha1(embedder_id.encode()).hexdigest()[:16]
         return self.folder / f"{slug}.npz"
 
-    def _table(self, embedder_id: str) -> dict[str, np.ndarray]:
-        import numpy as np
-
+    def _table(self, embedder_id: str, dim: int) -> dict[str, np.ndarray]:
         if embedder_id not in self._vectors:
-            table: dict[str, np.ndarray] = {}
             path = self._path(embedder_id)
-            if path is not None and path.is_file():
-                try:
-                    with np.load(path, allow_pickle=False) as data:
-                        table = {k.decode(): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
-                except (OSError, ValueError, KeyError):
-                    table = {}
-            self._vectors[embedder_id] = table
+            self._vectors[embedder_id] = read_cache_file(path, dim) if path is not None and path.is_file() else {}
         return self._vectors[embedder_id]
 
     def embed(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of `texts`; the ones not cached are embedded in one batch."""
         import numpy as np
 
-        table = self._table(embedder.id)
+        table = self._table(embedder.id, embedder.dim)
         keys = [_text_key(t) for t in texts]
         todo_texts = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in table))
         if todo_texts:
-            if len(table) + len(todo_texts) > _CACHE_MAX:
+            if len(table) + len(todo_texts) > MAX_SENTENCE_CACHE_ROWS:
                 table.clear()
             for t, v in zip(todo_texts, embedder.embed_passages(todo_texts), strict=True):
                 table[_text_key(t)] = np.asarray(v, dtype=np.float32)
@@ -322,10 +316,55 @@ class SentenceCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, keys=np.array([k.encode() for k in table], dtype="S40"), vectors=np.stack(list(table.values())))
+            np.savez(tmp, keys=np.array([k.encode() for k in table], dtype=_KEY_DTYPE), vectors=np.stack(list(table.values())))
             os.replace(tmp, path)
         except OSError:
             pass
+
+
+def read_cache_file(path: Path, dim: int) -> dict[str, np.ndarray]:
+    """The (key -> vector) table of a sentence cache file; {} for a file that is not
+    one: not a zip of the two arrays, cut short, keys that are not SHA-1 digests, not
+    one float32 row of `dim` per key, or more rows than MAX_SENTENCE_CACHE_ROWS. The
+    array headers are checked before anything is read, so a header that claims a huge
+    array allocates nothing."""
+    import zipfile
+
+    import numpy as np
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if sorted(zf.namelist()) != ["keys.npy", "vectors.npy"]:
+                return {}
+            keys_shape, keys_dtype = _member_header(zf, "keys.npy")
+            vec_shape, vec_dtype = _member_header(zf, "vectors.npy")
+            rows = keys_shape[0] if len(keys_shape) == 1 else -1
+            if not 0 < rows <= MAX_SENTENCE_CACHE_ROWS or vec_shape != (rows, dim):
+                return {}
+            if keys_dtype != np.dtype(_KEY_DTYPE) or vec_dtype != np.dtype(np.float32):
+                return {}
+        with np.load(path, allow_pickle=False) as data:
+            keys, vectors = data["keys"], data["vectors"]
+        table = {k.decode("ascii"): v for k, v in zip(keys, vectors, strict=True)}
+    except Exception:  # noqa: BLE001 - zipfile, numpy and a damaged file raise many kinds: the cache is only a cache
+        return {}
+    if not all(len(k) == 40 and _HEX.fullmatch(k) for k in table):
+        return {}
+    return table
+
+
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def _member_header(zf: Any, name: str) -> tuple[tuple[int, ...], Any]:
+    """(shape, dtype) of an .npy member of a zip, from its header alone."""
+    import numpy as np
+
+    with zf.open(name) as fh:
+        version = np.lib.format.read_magic(fh)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(fh)
+    return tuple(shape), dtype
 
 
 class QueryMemo:

@@ -371,14 +371,16 @@ def status_cmd(
         st = status(_settings(korpus, indeks, None))
         if as_json:
             _print_json(st.to_json())
-            return 0
+            return 1 if st.damaged else 0
         c = _console(markup=False)
         c.print(f"Korpus:  {st.corpus}")
         c.print(f"Indeks:  {st.index}" + ("" if st.index_exists else " (finnes ikke ennå: kjør `litsok indekser`)"))
         if st.index_exists:
             c.print(f"Modell:  {st.embedder_id}")
             c.print(f"Innhold: {st.files} filer, {st.sources} kilder, {st.chunks} tekstbiter, indeksert {st.created}")
-        if st.is_stale:
+        if st.damaged:
+            c.print(f"Skadet:  {st.damaged}", soft_wrap=not c.is_terminal)
+        elif st.is_stale:
             parts = [f"{len(st.stale_new)} nye", f"{len(st.stale_changed)} endret", f"{len(st.stale_removed)} fjernet"]
             c.print("Utdatert: " + ", ".join(parts) + (", kilder.bib endret" if st.bibliography_changed else "") + " – kjør `litsok indekser`.")
             for f in st.stale_new + st.stale_changed + st.stale_removed:
@@ -388,7 +390,7 @@ def status_cmd(
         for reason in st.failed.values():
             c.print(f"Kunne ikke leses: {reason}")
         c.print("OCR:     " + ("tilgjengelig (tesseract, norsk)" if st.ocr is None else st.ocr))
-        return 0
+        return 1 if st.damaged else 0
 
     _run(body)
 

@@ -63,3 +63,13 @@ class IndexLockedError(LitsokError):
 
 class QueryError(LitsokError):
     """The question cannot be asked (empty, only whitespace, ...)."""
+
+
+class IndexDamagedError(IndexFormatError):
+    """A file of the index is missing, extra, of the wrong size or shape, or not what
+    the manifest recorded: the index must be rebuilt with `litsok indekser --alt`."""
+
+    def __init__(self, folder: object, what: str) -> None:
+        super().__init__(f"Indeksen i «{folder}» er skadet ({what}) — kjør `litsok indekser --alt`.")
+        self.folder = folder
+        self.what = what

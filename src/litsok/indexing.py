@@ -17,8 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 from .chunk import ChunkSettings, chunk_pages
 from .config import Settings
-from .errors import LitsokError, UnreadableFileError
-from .index import FORMAT_VERSION, FileRecord, IndexWriter, LoadedIndex, Manifest, StoredChunk, load_index
+from .errors import IndexDamagedError, IndexFormatError, LitsokError, UnreadableFileError
+from .index import (
+    FORMAT_VERSION,
+    OCR_CACHE,
+    FailedFile,
+    FileRecord,
+    IndexWriter,
+    LoadedIndex,
+    Manifest,
+    StoredChunk,
+    verify_index,
+)
 from .model import ORIGIN_NONE, ORIGIN_PDF_INDEX, Chunk, Page, Source
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,6 +47,8 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_CONTEXT = "tekst"
 EMBED_BATCH = 16
 CHANGED_WHILE_READ = "endret-under-lesing"  # a file hash no file has: the next run reads the file again
+# Added to the reason of a file that failed before and has not changed (it is not read again).
+REMEMBERED = " (uendret siden forrige forsøk; endre filen eller kjør `litsok indekser --alt` for å prøve igjen)"
 
 
 def _hash_or_gone(path: Path) -> str:
@@ -120,9 +132,13 @@ def index_corpus(
     embedder_id = canonical_id(settings.embedder or DEFAULT_EMBEDDER)
     chunk_settings = chunk_settings or ChunkSettings()
 
+    ocr_state = functools.cache(_ocr_state)  # asked only when a PDF's failure is recorded or recalled
     with IndexWriter(settings.index) as writer:
-        previous = _previous_index(settings.index, embedder_id, chunk_settings, full)
+        previous, notice = _previous_index(settings.index, embedder_id, chunk_settings, full)
+        if notice:
+            warnings.insert(0, notice)
         prev_files = {f.file: f for f in previous.manifest.files} if previous else {}
+        prev_failures = {f.file: f for f in previous.manifest.failures} if previous else {}
         prev_chunks: dict[str, list[Chunk]] = {}
         prev_pages: dict[str, list[Page]] = {}
         if previous:
@@ -135,6 +151,8 @@ def index_corpus(
         t = time.perf_counter()
         results: list[_FileResult] = []
         failed: dict[str, str] = {}
+        failures: list[FailedFile] = []
+        remembered: list[str] = []
         new: list[str] = []
         changed: list[str] = []
         unchanged: list[str] = []
@@ -146,13 +164,20 @@ def index_corpus(
                 failed[cf.rel] = f"{cf.rel}: filen forsvant eller kunne ikke leses under indekseringen. Kjør `litsok indekser` igjen."
                 continue
             prev = prev_files.get(cf.rel)
-            same = prev is not None and (prev.sha256, prev.settings_key) == (digest, _settings_key(cf, bib.sources))
+            key = _settings_key(cf, bib.sources)
+            same = prev is not None and (prev.sha256, prev.settings_key) == (digest, key)
             if prev is not None and same and cf.rel in prev_chunks and cf.rel in prev_pages:
                 unchanged.append(cf.rel)
                 results.append(_FileResult(prev, prev_chunks[cf.rel], prev_pages[cf.rel]))
                 warnings += prev.warnings
                 continue
-            (changed if prev else new).append(cf.rel)
+            before = prev_failures.get(cf.rel)
+            if before is not None and (before.sha256, before.settings_key) == (digest, _failure_key(cf, key, ocr_state)):
+                remembered.append(cf.rel)  # failed with this content and these settings: not read again
+                failures.append(before)
+                failed[cf.rel] = before.reason + REMEMBERED
+                continue
+            (changed if prev or before else new).append(cf.rel)
             try:
                 res = _read_file(cf, digest, bib.sources, settings, chunk_settings)
                 if _hash_or_gone(cf.path) != digest:  # edited while it was read: record what no run can match
@@ -160,6 +185,8 @@ def index_corpus(
                     warnings.append(f"{cf.rel}: filen ble endret mens den ble lest; den leses på nytt neste gang du kjører `litsok indekser`.")
             except UnreadableFileError as exc:
                 failed[cf.rel] = exc.message
+                tried = digest if _hash_or_gone(cf.path) == digest else CHANGED_WHILE_READ
+                failures.append(FailedFile(cf.rel, tried, _failure_key(cf, key, ocr_state), exc.message))
                 continue
             results.append(res)
             warnings += res.record.warnings
@@ -168,11 +195,12 @@ def index_corpus(
         removed = sorted(set(prev_files) - {cf.rel for cf in listing.files})
         timings["lese og dele opp"] = time.perf_counter() - t
         bib_hashes = {str(p.relative_to(listing.root)): bib.hashes[str(p)] for p in listing.bibliographies}
-        nothing_changed = not (new or changed or removed or failed)
-        if previous and nothing_changed and not previous.manifest.failed and bib_hashes == previous.manifest.bibliography:
+        # nothing new, changed, removed or newly failed, and every earlier failure still there and remembered
+        nothing_changed = not (new or changed or removed) and set(remembered) == set(failed) == set(prev_failures)
+        if previous and nothing_changed and bib_hashes == previous.manifest.bibliography:
             return _report(  # the live index is already up to date: write nothing
                 settings, embedder_id, results, len(previous.sources), len(previous.chunks), 0,
-                ([], [], unchanged, []), {}, warnings, timings, t0,
+                ([], [], unchanged, []), failed, warnings, timings, t0,
             )
 
         # 2. sources and citations (reused for sources whose metadata is unchanged)
@@ -210,7 +238,8 @@ def index_corpus(
             bibliography=bib_hashes,
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             seconds=round(time.perf_counter() - t0, 3),
-            failed=failed,
+            failed={f.file: f.reason for f in failures},
+            failures=tuple(failures),
         )
         stored = [StoredChunk(c, citations[c.chunk_id], k) for c, k in zip(all_chunks, keys, strict=True)]
         by_source: dict[str, list[Chunk]] = {}
@@ -231,6 +260,9 @@ def index_corpus(
                 f"Kunne ikke skrive indeksen til «{settings.index}» ({exc.strerror or exc}). "
                 "Den forrige indeksen er urørt. Sjekk ledig plass og skrivetilgang, og kjør `litsok indekser` igjen."
             ) from exc
+        if full:  # `--alt` rebuilds every derived cache: sentence embeddings, OCR results that do not verify
+            writer.drop_sentence_cache()
+            _prune_ocr_cache(settings.index / OCR_CACHE)
         if progress:
             progress("skriv", 1, 1)
         timings["skriving"] = time.perf_counter() - t
@@ -287,18 +319,57 @@ def _report(
     )
 
 
-def _previous_index(root: Path, embedder_id: str, chunk_settings: ChunkSettings, full: bool) -> LoadedIndex | None:
-    """The live index if its work can be reused (same embedder, chunker and format)."""
+def _previous_index(
+    root: Path, embedder_id: str, chunk_settings: ChunkSettings, full: bool
+) -> tuple[LoadedIndex | None, str]:
+    """The live index if its work can be reused (same embedder, chunker and format) and
+    it verifies in full (`index.verify_index`), so no damaged part is reused or left in
+    place; else None and, when it was damaged or of another format, one Norwegian line
+    saying that all is rebuilt."""
     if full:
-        return None
+        return None, ""
     try:
-        prev = load_index(root)
+        prev = verify_index(root)
+    except IndexDamagedError as exc:
+        return None, f"Indeksen i «{root}» var skadet ({exc.what}); alt bygges på nytt fra grunnen."
+    except IndexFormatError:
+        return None, f"Indeksen i «{root}» er fra en annen versjon av litsok; alt bygges på nytt fra grunnen."
     except LitsokError:
-        return None
+        return None, ""
     m = prev.manifest
     if m.embedder_id != embedder_id or m.chunker != chunk_settings.to_json() or m.embed_context != EMBED_CONTEXT:
-        return None
-    return prev
+        return None, ""
+    return prev, ""
+
+
+def _ocr_state() -> str:
+    """Part of a failed PDF's key: a scan that failed without OCR is tried again once OCR works."""
+    from .ingest.ocr import ocr_available
+
+    return "ocr" if ocr_available() is None else "uten-ocr"
+
+
+def _failure_key(cf: CorpusFile, settings_key: str, ocr_state: Callable[[], str]) -> str:
+    """What a failed read depended on besides the file's content (see FailedFile)."""
+    return f"{settings_key}|{ocr_state()}" if cf.kind == "pdf" else settings_key
+
+
+def _prune_ocr_cache(folder: Path) -> None:
+    """`--alt`: remove OCR cache entries that do not verify (the next read runs OCR on
+    those pages again); entries that verify stay, as they are keyed by the PDF's hash."""
+    import os
+
+    from .ingest import ocr
+
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            path = Path(parent) / name
+            try:
+                ok = not name.startswith(".tmp-") and ocr._read_cache(path) is not None
+            except Exception:  # noqa: BLE001 - ocr's reader does not expect JSON that is not an object
+                ok = False
+            if not ok and not path.is_symlink():
+                path.unlink(missing_ok=True)
 
 
 def _read_file(
@@ -496,7 +567,7 @@ def _read_pdf(cf: CorpusFile, bib: Mapping[str, Source], settings: Settings) -> 
         rel_file=cf.rel,
         first_page=src.first_page if src else None,
         bib_pages=page_range(src) if src else None,
-        ocr=OcrOptions(cache_dir=settings.index / "ocr-cache"),
+        ocr=OcrOptions(cache_dir=settings.index / OCR_CACHE),
     )
     return result, src.title if src else Path(cf.rel).stem
 

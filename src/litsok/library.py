@@ -332,6 +332,7 @@ class Status:
     bibliography_changed: bool
     failed: dict[str, str]
     ocr: str | None  # None when OCR is available, else the reason
+    damaged: str = ""  # the IndexFormatError's message when the index is damaged (or of another format)
 
     @property
     def is_stale(self) -> bool:
@@ -354,20 +355,32 @@ class Status:
             "kilder_bib_endret": self.bibliography_changed,
             "feilet": self.failed,
             "ocr": self.ocr or "tilgjengelig",
+            "skadet": self.damaged or None,
         }
 
 
 def status(settings: Settings) -> Status:
-    """Where things are, what the index holds and what has changed since."""
-    from .errors import CorpusError
-    from .index import read_manifest
+    """Where things are, what the index holds and what has changed since. The index is
+    checked in full (`index.verify_index`: every file's size and SHA-256, everything
+    read and checked as the commands would): a damaged one is reported in `damaged`,
+    with what is wrong and the fix."""
+    from .errors import CorpusError, IndexMissingError
+    from .index import read_manifest, verify_index
     from .ingest.corpus import file_hash, scan
     from .ingest.ocr import ocr_available
 
+    manifest: Manifest | None = None
+    damaged = ""
     try:
-        manifest: Manifest | None = read_manifest(settings.index)
-    except LitsokError:
-        manifest = None
+        manifest = verify_index(settings.index).manifest
+    except IndexMissingError:
+        pass
+    except IndexFormatError as exc:
+        damaged = exc.message
+        try:  # what the manifest says, when it can still be read
+            manifest = read_manifest(settings.index)
+        except LitsokError:
+            manifest = None
     try:
         listing = scan(settings.corpus)
         files = {cf.rel: cf.path for cf in listing.files}
@@ -376,14 +389,16 @@ def status(settings: Settings) -> Status:
         files, bibs = {}, {}
     indexed = {f.file: f.sha256 for f in manifest.files} if manifest else {}
     failed = manifest.failed if manifest else {}
+    # a file that failed and has changed since is read again by the next `indekser`: it is stale too
+    known = {f.file: f.sha256 for f in manifest.failures} | indexed if manifest else {}
     new = tuple(f for f in files if f not in indexed and f not in failed)
-    changed = tuple(f for f in files if f in indexed and file_hash(files[f]) != indexed[f])
+    changed = tuple(f for f in files if f in known and file_hash(files[f]) != known[f])
     removed = tuple(f for f in indexed if f not in files)
     bib_changed = bool(manifest) and {k: file_hash(p) for k, p in bibs.items()} != manifest.bibliography  # type: ignore[union-attr]
     return Status(
         corpus=settings.corpus,
         index=settings.index,
-        index_exists=manifest is not None,
+        index_exists=manifest is not None or bool(damaged),
         embedder_id=manifest.embedder_id if manifest else "",
         files=len(manifest.files) if manifest else 0,
         sources=len({f.source_key for f in manifest.files}) if manifest else 0,
@@ -395,6 +410,7 @@ def status(settings: Settings) -> Status:
         bibliography_changed=bib_changed,
         failed=dict(failed),
         ocr=ocr_available(),
+        damaged=damaged,
     )
 
 
