@@ -244,15 +244,16 @@ def make_remembered_failure(folder: Path, scale: float = 1.0) -> Path:
 
 # short name -> (generator, the command the benchmark runs on what it returns)
 CASES: dict[str, tuple[Callable[[Path, float], Path], str]] = {
-    "vektorer-en-rad-for-lite": (make_vectors_one_row_short, "spør"),
-    "vektorer-avkortet": (make_vectors_truncated, "spør"),
-    "bm25-søppel": (make_bm25_same_size_garbage, "status"),
-    "sources-tom-liste": (make_sources_empty_list, "kilder"),
-    "manifest-tom-liste": (make_manifest_empty_list, "status"),
-    "current-ikke-utf8": (make_current_not_utf8, "spør"),
-    "current-mappe": (make_current_folder, "spør"),
-    "pages-søppel": (make_pages_garbage, "vis kilde00000 1"),
-    "chunks-søppel": (make_chunks_garbage, "spør"),
-    "setningscache-avkortet": (make_sentence_cache_truncated, "siter"),
-    "husket-feil": (make_remembered_failure, "indekser (to ganger)"),
+    "vektorer-en-rad-for-lite": (make_vectors_one_row_short, "spør aksept --indeks {file} --korpus {corpus}"),
+    "vektorer-avkortet": (make_vectors_truncated, "spør aksept --indeks {file} --korpus {corpus}"),
+    "bm25-søppel": (make_bm25_same_size_garbage, "status --indeks {file} --korpus {corpus}"),
+    "sources-tom-liste": (make_sources_empty_list, "kilder --indeks {file} --korpus {corpus}"),
+    "manifest-tom-liste": (make_manifest_empty_list, "status --indeks {file} --korpus {corpus}"),
+    "current-ikke-utf8": (make_current_not_utf8, "spør aksept --indeks {file} --korpus {corpus}"),
+    "current-mappe": (make_current_folder, "spør aksept --indeks {file} --korpus {corpus}"),
+    "pages-søppel": (make_pages_garbage, "vis kilde00000 1 --indeks {file} --korpus {corpus}"),
+    "chunks-søppel": (make_chunks_garbage, "spør aksept --indeks {file} --korpus {corpus}"),
+    "setningscache-avkortet": (make_sentence_cache_truncated, "siter relasjonen --indeks {file} --korpus {corpus}"),
+    # run twice by bench/robustness.py ("2x"): the second run must not read the bad PDF again
+    "husket-feil": (make_remembered_failure, "2x indekser --korpus {file} --indeks {corpus}/indeks"),
 }
