@@ -1317,7 +1317,9 @@ def _load_ris(text: str, path: Path, notes: _Notes) -> list[Source]:
             if problem:
                 raise _EntryError(problem)
         except _EntryError as exc:
-            notes.skip(f"nr. {n}", _MSG_ENTRY_FAILED.format(file=path, line=where, key="", reason=str(exc)))
+            given = _shown(" ".join(record.tags.get("ID", [[""]])[0]).strip())
+            entry, key_text = (f"«{given}»", f" «{given}»") if given else (f"nr. {n}", "")
+            notes.skip(entry, _MSG_ENTRY_FAILED.format(file=path, line=where, key=key_text, reason=str(exc)))
             continue
         if key in taken:
             notes.add(_MSG_DUPLICATE_IN_FILE.format(file=path, line=where, key=_shown(key)))
