@@ -1,6 +1,6 @@
 """Hostile bibliographies (BibTeX, RIS, CSL-JSON) for the loaders in `sources`.
 
-Each `make_<case>(folder, scale=1.0)` writes one bibliography file into `folder`,
+Each `make_<case>(folder, scale=1.0)` writes one bibliography file into `folder/korpus`,
 plus two small reading notes that cite its good entries `god2001` and `god2002`
 (so the folder is a corpus `litsok indekser --korpus FOLDER` can index on its
 own, and `referanser` shows whether the good entries survived), and returns the
@@ -57,7 +57,10 @@ def _n(full: int, scale: float, least: int = 1) -> int:
 
 
 def _corpus(folder: Path, name: str, data: str | bytes) -> Path:
-    """Write the notes and the bibliography `name` into `folder`; the bibliography's path."""
+    """Write the notes and the bibliography `name` into `folder`/korpus; the bibliography's path.
+    (A corpus folder of its own: what else is put into `folder`, such as an index or a log,
+    is not read as part of the corpus.)"""
+    folder = folder / "korpus"
     folder.mkdir(parents=True, exist_ok=True)
     for note, text in NOTES.items():
         (folder / note).write_text(text, encoding="utf-8")
