@@ -272,7 +272,9 @@ def test_csl_json_loading(tmp_path):
     assert src.csl["publisher"] == "Universitetsforlaget"
     assert src.first_page == 7
     assert "litsok_forsteside" not in src.csl
-    assert result.problems == (f"{path}: oppføring nr. 2 mangler «id» eller er ikke et JSON-objekt; hoppet over.",)
+    assert result.problems == (
+        f"{path}: oppføring nr. 2 er hoppet over: den mangler «id». Rett den i Zotero og eksporter på nytt.",
+    )
 
 
 def test_broken_json_raises(tmp_path):

@@ -162,7 +162,7 @@ def indekser(
             _print_json(report.to_json())
         else:
             _print_report(report)
-        return 2 if report.failed else 0
+        return 2 if report.failed or report.skipped_entries else 0  # 2: a file or a bibliography entry was skipped
 
     _run(body)
 

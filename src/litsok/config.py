@@ -59,6 +59,14 @@ def _check(key: str, value: Any) -> str:
     return ""
 
 
+def _toml_reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "verdiene er nestet i for mange nivåer"
+    if "integer string conversion" in str(exc):
+        return "et heltall har flere enn 4300 sifre"
+    return str(exc)
+
+
 def load_settings(folder: Path | None = None) -> Settings:
     """Read `litsok.toml` in `folder` (default: current folder) if it exists."""
     path = (folder or Path.cwd()) / CONFIG_FILE
@@ -66,11 +74,11 @@ def load_settings(folder: Path | None = None) -> Settings:
         return Settings()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LitsokError(f"{path}: kan ikke leses som TOML ({exc}). Rett filen eller fjern den.") from exc
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: TOMLDecodeError, UnicodeDecodeError, an int of 4,300+ digits
+        raise LitsokError(f"{path}: kan ikke leses som TOML ({_toml_reason(exc)}). Rett filen eller fjern den.") from exc
     table = raw.get("litsok", raw)
     if not isinstance(table, dict):
-        raise LitsokError(f"{path}: «litsok» må være en tabell ([litsok]) med innstillinger, ikke {table!r}.")
+        raise LitsokError(f"{path}: «litsok» må være en tabell ([litsok]) med innstillinger, ikke {repr(table)[:60]}.")
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:

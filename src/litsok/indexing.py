@@ -80,6 +80,7 @@ class IndexReport:
     warnings: tuple[str, ...]
     timings: dict[str, float]
     seconds: float
+    skipped_entries: tuple[str, ...] = ()  # bibliography entries left out (`Bibliography.skipped`): a partial run
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +100,7 @@ class IndexReport:
             "advarsler": list(self.warnings),
             "tider": self.timings,
             "sekunder": self.seconds,
+            "kilder_hoppet_over": list(self.skipped_entries),
         }
 
 
@@ -198,10 +200,10 @@ def index_corpus(
         # nothing new, changed, removed or newly failed, and every earlier failure still there and remembered
         nothing_changed = not (new or changed or removed) and set(remembered) == set(failed) == set(prev_failures)
         if previous and nothing_changed and bib_hashes == previous.manifest.bibliography:
-            return _report(  # the live index is already up to date: write nothing
+            return replace(_report(  # the live index is already up to date: write nothing
                 settings, embedder_id, results, len(previous.sources), len(previous.chunks), 0,
                 ([], [], unchanged, []), failed, warnings, timings, t0,
-            )
+            ), skipped_entries=bib.skipped)
 
         # 2. sources and citations (reused for sources whose metadata is unchanged)
         t = time.perf_counter()
@@ -267,10 +269,10 @@ def index_corpus(
             progress("skriv", 1, 1)
         timings["skriving"] = time.perf_counter() - t
 
-    return _report(
+    return replace(_report(
         settings, embedder_id, results, len({c.source_key for c in all_chunks}), len(all_chunks), len(todo),
         (new, changed, unchanged, removed), failed, warnings, timings, t0,
-    )
+    ), skipped_entries=bib.skipped)
 
 
 def _nothing_readable(settings: Settings, failed: Mapping[str, str], kept: bool) -> LitsokError:

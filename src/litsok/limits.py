@@ -52,3 +52,20 @@ MAX_CURRENT_BYTES = 4096
 MAX_MANIFEST_BYTES = 64 * 2**20
 # Sentences kept per embedder in the sentence cache (`siter`/`sjekk`): ~300 MB at e5-small's 384 dimensions.
 MAX_SENTENCE_CACHE_ROWS = 200_000
+
+# --------------------------------------------------------------------------- bibliography: BibTeX, RIS, CSL-JSON (sources.py)
+# (a bib `pages`/`page` range and a first-page setting use MAX_PAGE_DIGITS above: more digits and the range is ignored)
+
+# bytes of one bibliography file; a 3,726-entry Zotero export is ~5 MB, so 50 MB is ~10x the largest real one (~120k
+# entries), and it loads in ~10 s and ~380 MB
+MAX_BIB_BYTES = 50_000_000
+# characters of one used field of an entry (title, author list, ...); ATLAS-size author lists (~3,000 names) are ~60k
+MAX_BIB_FIELD_CHARS = 100_000
+# characters of an entry key (BibTeX key, CSL id, RIS ID); Better BibTeX keys are ~30, and a key stands in messages
+MAX_BIB_KEY_CHARS = 200
+# years in a bibliography date are within +-MAX_YEAR; CSL dates are years AD/BC, and 4 digits keep int() and sorting cheap
+MAX_YEAR = 9999
+# digits of an integer in CSL-JSON; 18 fit any real number (an ISBN has 13) and stay far below int()'s 4,300
+MAX_JSON_NUMBER_DIGITS = 18
+# problems listed per bibliography file; past that they are counted in one line (a binary file can make 100,000)
+MAX_BIB_PROBLEMS = 100
