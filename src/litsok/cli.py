@@ -131,7 +131,10 @@ def indekser(
             _print_json(report.to_json())
         else:
             _print_report(report)
-        return 2 if report.failed else 0
+        from .limits import left_text_out
+
+        # partial: a file skipped, or part of one left out by a limit (its warning says «over grensen …»)
+        return 2 if report.failed or any(map(left_text_out, report.warnings)) else 0
 
     _run(body)
 

@@ -556,7 +556,7 @@ class _Cuts:
     """What the limits left out of one PDF (see `litsok.limits`)."""
 
     big_pages: dict[int, int] = field(default_factory=dict)  # pdf index -> content bytes over MAX_PAGE_CONTENT_BYTES
-    busy_pages: dict[int, int] = field(default_factory=dict)  # pdf index -> text objects in its longest line
+    busy_pages: dict[int, int] = field(default_factory=dict)  # pdf index -> text objects counted in one line (> the limit)
     long_pages: list[int] = field(default_factory=list)  # pages with more than MAX_PAGE_CHARS characters
     stopped_at: int | None = None  # first page not read: the file passed MAX_FILE_CHARS or MAX_FILE_CONTENT_BYTES
     stopped_by: str = ""
@@ -573,10 +573,9 @@ class _Cuts:
                 reprint,
             ))
         if self.busy_pages:
-            longest = f"{max(self.busy_pages.values()):,}".replace(",", "\u00a0")
             out.append((
-                f"PDF-side {page_ranges(sorted(self.busy_pages))} har en tekstlinje med {longest} tekstobjekter, "
-                f"{limits.over_limit('MAX_LINE_TEXT_OBJECTS')}, og er ikke lest",
+                f"PDF-side {page_ranges(sorted(self.busy_pages))} har for mange tekstobjekter på én linje "
+                f"({limits.over_limit('MAX_LINE_TEXT_OBJECTS')}) og er ikke lest",
                 reprint,
             ))
         if self.long_pages:
