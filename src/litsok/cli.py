@@ -162,7 +162,12 @@ def indekser(
             _print_json(report.to_json())
         else:
             _print_report(report)
-        return 2 if report.failed or report.skipped_entries else 0  # 2: a file or a bibliography entry was skipped
+        from .limits import left_text_out
+
+        # partial: a file or a bibliography entry skipped, or part of a file left out by a limit
+        # (its warning says «over grensen …»)
+        partial = report.failed or report.skipped_entries or any(map(left_text_out, report.warnings))
+        return 2 if partial else 0
 
     _run(body)
 

@@ -14,8 +14,11 @@ Coordinates are PDF user space: x to the right, y upwards, in points.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from litsok import limits
 
 MARGIN_ZONE = 0.12  # share of the page height at the top and bottom where running headers/footers stand
 MARGIN_GAP = 1.25  # a header/footer row is set apart from the body by more than this many line heights
@@ -61,21 +64,23 @@ class Segment:
 
 @dataclass
 class Row:
-    """Segments standing side by side (overlapping vertically)."""
+    """Segments standing side by side (overlapping vertically). Its bounds are kept
+    as segments are added (`add`): recomputing them for every new segment made a
+    row of 40,000 segments take minutes."""
 
     segments: list[Segment] = field(default_factory=list)
+    y0: float = float("inf")
+    y1: float = float("-inf")
+    height: float = 0.0
 
-    @property
-    def y0(self) -> float:
-        return min(s.y0 for s in self.segments)
+    def __post_init__(self) -> None:
+        segs, self.segments = self.segments, []
+        for seg in segs:
+            self.add(seg)
 
-    @property
-    def y1(self) -> float:
-        return max(s.y1 for s in self.segments)
-
-    @property
-    def height(self) -> float:
-        return max(s.height for s in self.segments)
+    def add(self, seg: Segment) -> None:
+        self.segments.append(seg)
+        self.y0, self.y1, self.height = min(self.y0, seg.y0), max(self.y1, seg.y1), max(self.height, seg.height)
 
     def text(self) -> str:
         return _join(sorted(self.segments, key=lambda s: s.x0))
@@ -123,23 +128,54 @@ def _over(accent: Char, letter: Char) -> bool:
     return letter.x0 - 0.5 <= mid <= letter.x1 + 0.5 and overlap > 0.4 * (letter.y1 - letter.y0) and letter.text.isalpha()
 
 
+ACCENT_FALLBACKS = 50  # accents per page whose letter is looked for beyond the 300 letters around them
+
+
+def _letter_under(
+    accent: Char, i: int, out: Sequence[Char], letters: Sequence[int], drop: set[int], reach: int | None
+) -> int | None:
+    """The index of the letter `accent` (at index i) stands over, nearest in stream order
+    (the one before on a tie), not i itself (ˆ and ˇ count as letters) nor a placed accent,
+    looking at no more than `reach` letters on either side (None: all of them). An outward
+    search: O(distance) instead of a pass over the page."""
+    right = bisect_left(letters, i)
+    left = right - 1
+    for _ in range(len(letters) if reach is None else reach):
+        if left < 0 and right >= len(letters):
+            break
+        take_left = right >= len(letters) or (left >= 0 and i - letters[left] <= letters[right] - i)
+        j = letters[left] if take_left else letters[right]
+        if take_left:
+            left -= 1
+        else:
+            right += 1
+        if j != i and j not in drop and _over(accent, out[j]):
+            return j
+    return None
+
+
 def _attach_accents(chars: Sequence[Char]) -> list[Char]:
     """Put each spacing accent on the letter it stands over, wherever the content
     stream has it (before the letter, after it, or at the end of the line), and
-    drop the space pdfium inferred from the accent's own gap."""
+    drop the space pdfium inferred from the accent's own gap. At most
+    MAX_PAGE_ACCENTS accents a page are placed (the rest stay as they are), each
+    looked for among the 300 nearest letters, and the first ACCENT_FALLBACKS among all."""
     if not any(c.text in _ACCENTS for c in chars):
         return list(chars)
     out = list(chars)
     drop: set[int] = set()
+    letters = [j for j, c in enumerate(out) if c.text.isalpha()]  # only a letter takes an accent (`_over`)
+    placed = fallbacks = 0
     for i, ch in enumerate(out):
-        if ch.text not in _ACCENTS:
+        if ch.text not in _ACCENTS or placed >= limits.MAX_PAGE_ACCENTS:
             continue
-        near = range(max(0, i - 300), min(len(out), i + 300))  # the same line, as a rule
-        hits = [j for j in near if j not in drop and j != i and _over(ch, out[j])]
-        hits = hits or [j for j, c in enumerate(out) if j not in drop and j != i and _over(ch, c)]
-        if not hits:
+        j = _letter_under(ch, i, out, letters, drop, 300)  # the same line, as a rule
+        if j is None and fallbacks < ACCENT_FALLBACKS:
+            fallbacks += 1
+            j = _letter_under(ch, i, out, letters, drop, None)
+        if j is None:
             continue
-        j = min(hits, key=lambda k: abs(k - i))
+        placed += 1
         c = out[j]
         out[j] = Char(c.text + _ACCENTS[ch.text], c.x0, c.y0, c.x1, c.y1, c.generated, c.quarter)
         drop.add(i)
@@ -210,7 +246,7 @@ def rows_of(segments: Sequence[Segment]) -> list[Row]:
         for row in rows[-3:]:
             overlap = min(row.y1, seg.y1) - max(row.y0, seg.y0)
             if overlap > 0.5 * min(row.height, seg.height):
-                row.segments.append(seg)
+                row.add(seg)
                 break
         else:
             rows.append(Row([seg]))
@@ -218,7 +254,9 @@ def rows_of(segments: Sequence[Segment]) -> list[Row]:
     return rows
 
 
-_PAGE_NUMBER_ROW = re.compile(r"^[\W_]*(?:side|page|s\.|p\.)?\s*(?:\d{1,5}|[ivxlcdm]{1,8})[\W_]*$", re.IGNORECASE)
+# possessive: the leading and trailing runs of non-word characters are taken once (with `[\W_]*...\s*` a
+# row of 100,000 spaces and dots was tried every way it splits)
+_PAGE_NUMBER_ROW = re.compile(r"^[\W_]*+(?:(?:side|page|s\.|p\.)\s*+)?(?:\d{1,5}|[ivxlcdm]{1,8})[\W_]*+$", re.IGNORECASE)
 
 
 def _margin_rows(rows: list[Row], bottom: float, top: float) -> tuple[int, int]:
@@ -269,7 +307,7 @@ def _margin_rows(rows: list[Row], bottom: float, top: float) -> tuple[int, int]:
     return head, foot
 
 
-_ENDS_WITH_NUMBER = re.compile(r"^\W*\d{1,5}\b|\b\d{1,5}\W*$")
+_ENDS_WITH_NUMBER = re.compile(r"^\W*+\d{1,5}\b|\b\d{1,5}\W*+$")
 
 
 def _free_runs(spans: Sequence[tuple[float, float]], lo: float, hi: float, min_width: float) -> list[tuple[float, float]]:
@@ -291,16 +329,18 @@ def _xy_cut(segments: list[Segment], depth: int = 0) -> list[list[Segment]]:
     if len(segments) < 2 or depth > 12:
         return [segments]
     lo, hi = min(s.x0 for s in segments), max(s.x1 for s in segments)
-    gutters = [
+    ends, starts = sorted(s.x1 for s in segments), sorted(s.x0 for s in segments)
+    gutters = [  # at least two segments on either side, counted by bisection (not a pass per gutter)
         (a, b) for a, b in _free_runs([(s.x0, s.x1) for s in segments], lo, hi, GUTTER_MIN)
-        if sum(1 for s in segments if s.x1 <= a) >= 2 and sum(1 for s in segments if s.x0 >= b) >= 2
+        if bisect_right(ends, a) >= 2 and len(starts) - bisect_left(starts, b) >= 2
     ]
     if gutters:
         cuts = [(a + b) / 2 for a, b in gutters]
-        bounds = [-float("inf"), *cuts, float("inf")]
+        columns: list[list[Segment]] = [[] for _ in range(len(cuts) + 1)]
+        for s in segments:
+            columns[bisect_right(cuts, (s.x0 + s.x1) / 2)].append(s)
         out: list[list[Segment]] = []
-        for c in range(len(bounds) - 1):
-            part = [s for s in segments if bounds[c] <= (s.x0 + s.x1) / 2 < bounds[c + 1]]
+        for part in columns:
             out += _xy_cut(part, depth + 1)
         return out
     bottom, top = min(s.y0 for s in segments), max(s.y1 for s in segments)

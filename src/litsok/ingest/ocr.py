@@ -8,12 +8,17 @@ read as a left and a right page.
 
 pypdfium2 is imported lazily, inside the worker, so importing this module
 costs nothing.
+
+No page is rendered at more than MAX_OCR_PIXELS (`litsok.limits`): `fit_dpi`
+gives the resolution that fits (a 14,400-point page at 200 dpi would be 1.6
+gigapixels, 4.6 GB), and a page that fits only below MIN_OCR_DPI is not read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -24,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from litsok import limits
 
 INSTALL_HINT = "Installer Tesseract med norsk språkmodell: `apt-get install tesseract-ocr tesseract-ocr-nor`."
 SPREAD_RATIO = 1.15  # width / height above which a scanned page is two book pages
@@ -43,10 +50,29 @@ class OcrOptions:
 
 @dataclass(frozen=True)
 class OcrJob:
-    """One scanned PDF page to read; `split` cuts it into a left and a right half."""
+    """One scanned PDF page to read; `split` cuts it into a left and a right half.
+    `dpi`: the resolution for this page when it is lower than the options' (a large page)."""
 
     pdf_index: int
     split: bool
+    dpi: int | None = None
+
+
+def pixels(width_pt: float, height_pt: float, dpi: int) -> int:
+    """Pixels of a page of that size in points rendered at `dpi` (as pdfium rounds: up)."""
+    return math.ceil(width_pt * dpi / 72) * math.ceil(height_pt * dpi / 72)
+
+
+def fit_dpi(width_pt: float, height_pt: float, dpi: int) -> int | None:
+    """`dpi`, or the highest lower resolution at which the page stays within MAX_OCR_PIXELS;
+    None when even MIN_OCR_DPI is too much (a 14,400-point page)."""
+    if pixels(width_pt, height_pt, dpi) <= limits.MAX_OCR_PIXELS:
+        return dpi
+    area_in2 = max(width_pt / 72 * height_pt / 72, 1e-9)
+    fit = min(dpi, int(math.sqrt(limits.MAX_OCR_PIXELS / area_in2)))
+    while fit >= limits.MIN_OCR_DPI and pixels(width_pt, height_pt, fit) > limits.MAX_OCR_PIXELS:
+        fit -= 1
+    return fit if fit >= limits.MIN_OCR_DPI else None
 
 
 # One read page: its lines in Tesseract's reading order, each as
@@ -90,7 +116,7 @@ def file_sha256(path: Path) -> str:
 def _cache_path(options: OcrOptions, sha: str, job: OcrJob) -> Path:
     langs = options.languages.replace("+", "_")
     split = "s" if job.split else "h"
-    return options.cache_dir / sha[:2] / f"{sha}-{job.pdf_index}-{split}-{options.dpi}-{langs}.json"
+    return options.cache_dir / sha[:2] / f"{sha}-{job.pdf_index}-{split}-{job.dpi or options.dpi}-{langs}.json"
 
 
 def _read_cache(path: Path) -> tuple[OcrLines, ...] | None:
@@ -155,15 +181,23 @@ _PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe; Tesseract runs out
 
 
 def _render(pdf_path: str, pdf_index: int, dpi: int) -> Any:
-    """One page as a greyscale PIL image at `dpi`."""
+    """One page as a greyscale PIL image at `dpi`; OcrError (never a render) when that is
+    over MAX_OCR_PIXELS (the caller picks the resolution with `fit_dpi`)."""
     import pypdfium2 as pdfium  # lazy: only scans need it
 
     with _PDFIUM_LOCK:
         doc = pdfium.PdfDocument(pdf_path)
         try:
             page = doc[pdf_index]
-            image = page.render(scale=dpi / 72).to_pil().convert("L")
-            page.close()
+            try:
+                w, h = page.get_size()
+                if pixels(w, h, dpi) > limits.MAX_OCR_PIXELS:
+                    raise OcrError(
+                        f"siden er {w:.0f} × {h:.0f} pt, over grensen {limits.limit_text('MAX_OCR_PIXELS', 'piksler')} ved {dpi} dpi"
+                    )
+                image = page.render(scale=dpi / 72).to_pil().convert("L")
+            finally:
+                page.close()
         finally:
             doc.close()
     return image
@@ -224,7 +258,7 @@ def ocr_pages(
     # Tesseract process, so `workers` pages are read at once, one per core.
     workers = max(1, min(options.workers, len(todo)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="litsok-ocr") as pool:
-        futures = {pool.submit(ocr_page, str(pdf_path), job, options.languages, options.dpi): job for job in todo}
+        futures = {pool.submit(ocr_page, str(pdf_path), job, options.languages, job.dpi or options.dpi): job for job in todo}
         for fut in as_completed(futures):
             job = futures[fut]
             try:
