@@ -84,7 +84,7 @@ MAX_FILE_CONTENT_BYTES = 100_000_000
 MAX_WORD_CHARS = 200
 # characters of one chunk; a table of contents with dot leaders makes 5,600 (bjerkan2023 in the real-PDF set), prose ~1,500
 MAX_CHUNK_CHARS = 8_000
-# MAX_ROMAN_CHARS: defined above (same value, one constant for every reader)
+# MAX_PAGE_DIGITS and MAX_ROMAN_CHARS (page numbers in markers and PDF labels): defined above, one constant for every reader
 # pixels of one rendered OCR page; ~A3 at 300 dpi (3508 x 4961 = 17.4 Mpx), A4 at the default 200 dpi is 3.9 Mpx
 MAX_OCR_PIXELS = 18_000_000
 # text objects pdfium gathers into one line (it sorts a line by insertion: 5,000 cost 0.3 s); the real set has at most 31
