@@ -334,18 +334,21 @@ def test_same_author_and_year_get_letters_in_title_order_and_no_date_is_u_aa():
         _book("h3", "Hansen", 2021, "Nav"),
         _book("h4", "Hansen", None, "Udatert"),
         _book("b1", "Berg", 2020, "Alene i sitt år"),
+        Source(key="h5", csl=_book("h5", "Hansen", 2020, "Annen Hansen").csl | {"author": [{"family": "Hansen", "given": "Bjørn"}]}),
     ])
     by_key = {s.key: s for s in sources}
     assert in_text(by_key["h1"], "12") == "(Hansen, 2020a, s. 12)"
     assert in_text(by_key["h2"], narrative=True) == "Hansen (2020b)"
     assert in_text(by_key["h3"]) == "(Hansen, 2021)" and in_text(by_key["b1"]) == "(Berg, 2020)"
     assert in_text(by_key["h4"]) == "(Hansen, u.å.)"
+    assert in_text(by_key["h5"]) == "(Hansen, 2020)"  # another Hansen: no letter
     assert reference_list(sources) == [
         "Berg, A. (2020). Alene i sitt år. Forlag.",
         "Hansen, A. (u.å.). Udatert. Forlag.",
         "Hansen, A. (2020a). Aktivitetsplikt. Forlag.",
         "Hansen, A. (2020b). Barnevern i praksis. Forlag.",
         "Hansen, A. (2021). Nav. Forlag.",
+        "Hansen, B. (2020). Annen Hansen. Forlag.",
     ]
 
 

@@ -148,9 +148,10 @@ def test_watch_reindexes_after_a_change(settings):
     assert reports[1].new == ("notater/ny.md",) and reports[1].embedded == 1
 
 
-def test_watch_waits_out_a_half_written_bibliography(settings):
-    """Zotero's auto-export rewrites kilder.bib while `overvåk` runs: the broken moment
-    is reported, watching goes on, and the index is rebuilt once the file is whole."""
+def _export_mid_write(settings, *, new_note=False, interrupt_at=None):
+    """A fake `sleep` for watch mode: at the 2nd sleep Zotero has written only the first
+    40 bytes of kilder.bib (and, with new_note, the student saves a note); at the 4th
+    the export is whole again; at `interrupt_at` she presses Ctrl-C."""
     bib = settings.corpus / "kilder.bib"
     whole = bib.read_text(encoding="utf-8")
     sleeps = iter(range(100))
@@ -158,13 +159,23 @@ def test_watch_waits_out_a_half_written_bibliography(settings):
     def fake_sleep(_):
         n = next(sleeps)
         if n == 1:
-            bib.write_text(whole[:40], encoding="utf-8")  # the export has written 40 bytes so far
-            (settings.corpus / "notater" / "ny.md").write_text(
-                "---\nkilde: biestek1972\n---\n## s. 9\nNy tekst.\n", encoding="utf-8"
-            )
+            bib.write_text(whole[:40], encoding="utf-8")
+            if new_note:
+                (settings.corpus / "notater" / "ny.md").write_text(
+                    "---\nkilde: biestek1972\n---\n## s. 9\nNy tekst.\n", encoding="utf-8"
+                )
         if n == 3:
             bib.write_text(whole, encoding="utf-8")
+        if n == interrupt_at:
+            raise KeyboardInterrupt
 
+    return fake_sleep
+
+
+def test_watch_waits_out_a_half_written_bibliography(settings):
+    """Zotero's auto-export rewrites kilder.bib while `overvåk` runs: the broken moment
+    is reported, watching goes on, and the index is rebuilt once the file is whole."""
+    fake_sleep = _export_mid_write(settings, new_note=True)
     results = list(watch(settings, lambda: index_corpus(settings), interval=0, max_rounds=6, sleep=fake_sleep))
     assert [type(r).__name__ for r in results] == ["IndexReport", "BibliographyError", "IndexReport"]
     assert "kilder.bib" in results[1].message
@@ -176,20 +187,7 @@ def test_watch_cli_goes_on_after_an_error_and_speaks_json(settings, monkeypatch)
     """`overvåk --json`: one JSON line per event; an error is an event, not the end."""
     from litsok import watch as watch_module
 
-    bib = settings.corpus / "kilder.bib"
-    whole = bib.read_text(encoding="utf-8")
-    sleeps = iter(range(100))
-
-    def fake_sleep(_):
-        n = next(sleeps)
-        if n == 1:
-            bib.write_text("@article{x,", encoding="utf-8")
-        if n == 3:
-            bib.write_text(whole, encoding="utf-8")
-        if n == 8:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(watch_module.time, "sleep", fake_sleep)
+    monkeypatch.setattr(watch_module.time, "sleep", _export_mid_write(settings, interrupt_at=8))
     res = _cli(settings, "overvåk", "--json", "--modell", "test-hash")
     events = [json.loads(line) for line in res.stdout.splitlines()]
     assert [e["hendelse"] for e in events] == ["indeksert", "feil", "indeksert"]

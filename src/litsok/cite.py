@@ -208,8 +208,8 @@ def with_year_suffixes(sources: Iterable[Source]) -> list[Source]:
         if _is_bare(source):
             groups.setdefault(("bare", source.key), []).append(source)
             continue
-        names, given, year, *_ = sort_key(source)
-        groups.setdefault((names, year), []).append(source)
+        names, given, year, *_ = sort_key(source)  # the same people: family and given names
+        groups.setdefault((names, given, year), []).append(source)
     out: dict[str, Source] = {}
     for group in groups.values():
         ordered = sorted(group, key=sort_key)
