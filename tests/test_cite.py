@@ -385,3 +385,17 @@ def test_several_works_in_one_parenthesis_alphabetical_and_one_authors_years_in_
     assert in_text_many([(src["rokenes2012"], "180"), (src["biestek1972"], "22-23")]) == (
         "(Biestek, 1972, s. 22–23; Røkenes & Hanssen, 2012, s. 180)"
     )
+
+
+@pytest.mark.parametrize("pages", ["1", "7", "29", "180", "999999", "28-29", "180-189", "10-99", "9-10", "180-81", "xii", "3-x"])
+def test_page_locator_shortcut_matches_citeproc(pages: str) -> None:
+    """Indexing cites thousands of pages through a shortcut (one citeproc run per
+    source); every page must come out exactly as citeproc itself prints it."""
+    from litsok import cite
+
+    src = Source("r2012", {"type": "book", "title": "T", "author": [{"family": "Røkenes"}, {"family": "Hanssen"}],
+                           "issued": {"date-parts": [[2012]]}})
+    item = json.dumps(cite._citeproc_item(src, for_bibliography=False), sort_keys=True, ensure_ascii=False)
+    direct = cite._render_citation_parts(item, cite._normalize_locator(pages))
+    assert cite._citation_parts(src, cite._normalize_locator(pages)) == direct
+    assert direct[2].startswith("s. ")

@@ -84,3 +84,20 @@ def test_index_built_with_a_sentence_transformers_model_answers_and_guards_its_e
     )
     with pytest.raises(EmbedderMismatchError, match="bygd med modellen «st:"):
         ask(Settings(corpus=small_corpus, index=tmp_path / "st-indeks", embedder="e5-small"), "empati")
+
+
+def test_default_model_reads_a_passage_only_as_far_as_its_512_tokens():
+    """e5-small was trained on 512 tokens (sentence-transformers cuts there); a longer chunk
+    (a table of contents, one 200-letter word repeated) is embedded as its first 512 tokens,
+    so it costs what an ordinary passage costs and means what its beginning means."""
+    from litsok import limits
+
+    e = get_embedder("e5-small")
+    short = "Aksept er et grunnprinsipp i sosialt arbeid."
+    long = "Aksept er et grunnprinsipp i sosialt arbeid, og klienten skal møtes med respekt. " * 60
+    assert e._model.token_count(long) > 2 * limits.MAX_EMBED_TOKENS
+    fitted = e._fit(long)
+    assert long.startswith(fitted) and limits.MAX_EMBED_TOKENS - 40 < e._model.token_count(fitted) <= limits.MAX_EMBED_TOKENS
+    assert e._fit(short) == short
+    v_long, v_fit = e.embed_passages([long, fitted])
+    assert float(np.dot(v_long, v_fit)) > 0.9999

@@ -176,6 +176,38 @@ def test_4_page_and_file_limits_cut_notes_and_pdfs_with_a_warning(corpus: Path, 
     assert_ordinary_note_indexed(corpus)
 
 
+def test_4_page_count_limit_cuts_long_notes_and_pdfs(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 20,000-page note or PDF is read up to MAX_FILE_PAGES pages, with a warning naming the
+    limit (exit 2); the pages before the cut keep their printed numbers."""
+    monkeypatch.setattr(limits, "MAX_FILE_PAGES", 5)
+    H.make_many_pages_note(corpus, 8 / 20_000)
+    H.make_many_pages_pdf(corpus, 8 / 20_000)
+    code, report, _ = indekser(corpus)
+    assert code == 2 and report["feilet"] == {}
+    (note_cut,) = warning_about(report, "mange-sider.md")
+    assert "MAX_FILE_PAGES = 5 sider" in note_cut and "linje" in note_cut
+    assert [c.pages for c in chunks_of(corpus, "mange-sider.md")] == ["1", "2", "3", "4", "5"]
+    pdf_warnings = warning_about(report, "mange-sider.pdf")
+    assert any("har 8 sider, over grensen MAX_FILE_PAGES = 5 sider" in w and "PDF-side 6–8 er ikke lest" in w for w in pdf_warnings)
+    pdf_chunks = chunks_of(corpus, "mange-sider.pdf")
+    assert pdf_chunks and max(c.pdf_index_last for c in pdf_chunks) == 4
+    assert_ordinary_note_indexed(corpus)
+
+
+def test_4_a_repeated_passage_is_embedded_once(corpus: Path, fake_embedders: dict) -> None:
+    """Filler repeated through a file (1 MB of one word, one sentence pasted 100,000 times)
+    costs one embedding, not one per copy; every copy is still its own searchable passage."""
+    H.make_huge_note(corpus, 0.0005)  # 50 KB: one sentence on every line
+    code, report, _ = indekser(corpus)
+    assert code == 0
+    chunks = chunks_of(corpus, "stor.md")
+    distinct = {c.text for c in chunks}
+    assert len(chunks) > 5 * len(distinct)
+    everything = load_index(corpus.parent / "indeks").chunks
+    assert fake_embedders["test-hash"].calls == len({sc.chunk.text for sc in everything})
+    assert report["innebygd"] == len(everything)
+
+
 # --------------------------------------------------------------------------- 5. OCR page size
 
 

@@ -327,3 +327,17 @@ def test_demo_article_in_corpus() -> None:
     assert res.page_origin == ORIGIN_PRINTED and res.warnings == ()
     assert all("Sosialfaglig tidsskrift" not in p.text for p in res.pages)
     assert demo.stat().st_size < 60_000
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[]", "5", '"x"', '{"version": 1}', '{"parts": {}}', "[" * 100_000 + "]" * 100_000, '{"version": "x", "parts": [[1]]}', "\xff"],
+)
+def test_a_damaged_ocr_cache_entry_means_read_again_not_a_crash(tmp_path: Path, content: str) -> None:
+    """An OCR cache file that is not what litsok wrote (another program's JSON, a file cut
+    short, nesting deep enough to exhaust the parser) counts as no cache: the page is OCR-ed
+    again instead of the run stopping with a traceback."""
+    entry = tmp_path / "ab" / "cd.json"
+    entry.parent.mkdir()
+    entry.write_text(content, encoding="utf-8", errors="surrogateescape") if content != "\xff" else entry.write_bytes(b"\xff\xfe")
+    assert ocr_mod._read_cache(entry) is None

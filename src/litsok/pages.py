@@ -238,6 +238,8 @@ _STAMP_LINE = re.compile(
     re.IGNORECASE,
 )
 _GARBLED_NUM = re.compile(r"^[-–—|\s]*(?=[^\s]*\d)[\dlIOoSZB|]{1,5}[-–—|\s]*$")
+# only a short line can be a garbled page number; on a long run of «|» the pattern's lookahead is quadratic
+_GARBLED_NUM_CHARS = 40
 
 
 def split_running_lines(
@@ -277,7 +279,7 @@ def split_running_lines(
             elif shapes[_shape(line)] >= 2 and len(line) <= 120:
                 drop.add(i)
                 toks.extend(_number_tokens(line))
-            elif _GARBLED_NUM.match(line):
+            elif len(line) <= _GARBLED_NUM_CHARS and _GARBLED_NUM.match(line):
                 drop.add(i)  # a page number that could not be read
             elif len(line) <= 80:
                 # a header on one page only (odd/even headers in a short text): its

@@ -15,7 +15,7 @@ Each `## s. N` or `## s. N–M` heading starts a new printed page (also
 
 Every pattern here runs in linear time (possessive quantifiers, str methods
 for headings), and the text read is bounded by the limits in `litsok.limits`:
-a file by MAX_FILE_CHARS, a page section by MAX_PAGE_CHARS, a page number by
+a file by MAX_FILE_CHARS and MAX_FILE_PAGES, a page section by MAX_PAGE_CHARS, a page number by
 MAX_PAGE_DIGITS / MAX_ROMAN_CHARS. A hit limit is a warning that names it.
 """
 
@@ -248,6 +248,12 @@ def parse_note(text: str, file: str, fallback_key: str) -> Note:
                 "og regnes ikke som en sidemarkør; teksten under hører til siden før. Rett sidetallet."
             )
             m = None
+        if m and len(sections) > limits.MAX_FILE_PAGES:
+            warnings.append(
+                f"{file}, linje {lineno}: notatet har flere sidemarkører enn {limits.over_limit('MAX_FILE_PAGES', 'sider')}; "
+                "resten av notatet er ikke indeksert. Del notatet i flere filer."
+            )
+            break
         if m:
             first, last = m.group("first"), m.group("last")
             label = first if not last or last == first else f"{first}\u2013{last}"

@@ -122,11 +122,11 @@ def _cache_path(options: OcrOptions, sha: str, job: OcrJob) -> Path:
 def _read_cache(path: Path) -> tuple[OcrLines, ...] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != CACHE_VERSION:
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("parts"), list):
             return None
         return tuple(tuple((str(t), float(a), float(b)) for t, a, b in part) for part in data["parts"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None  # a damaged or foreign cache file: the page is read again
 
 
 def _write_cache(path: Path, parts: Sequence[OcrLines]) -> None:

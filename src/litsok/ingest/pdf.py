@@ -558,7 +558,7 @@ class _Cuts:
     big_pages: dict[int, int] = field(default_factory=dict)  # pdf index -> content bytes over MAX_PAGE_CONTENT_BYTES
     busy_pages: dict[int, int] = field(default_factory=dict)  # pdf index -> text objects counted in one line (> the limit)
     long_pages: list[int] = field(default_factory=list)  # pages with more than MAX_PAGE_CHARS characters
-    stopped_at: int | None = None  # first page not read: the file passed MAX_FILE_CHARS or MAX_FILE_CONTENT_BYTES
+    stopped_at: int | None = None  # first page not read: the file passed one of the _FILE_BUDGETS
     stopped_by: str = ""
     ocr_too_big: dict[int, tuple[float, float]] = field(default_factory=dict)  # page -> size in pt over MAX_OCR_PIXELS
 
@@ -586,8 +586,9 @@ class _Cuts:
             ))
         if self.stopped_at is not None:
             what, unit = _FILE_BUDGETS[self.stopped_by]
+            total = f"PDF-en har {n_pdf} sider," if self.stopped_by == "MAX_FILE_PAGES" else f"{what} i PDF-en er til sammen"
             out.append((
-                f"{what} i PDF-en er til sammen {limits.over_limit(self.stopped_by, unit)}; "
+                f"{total} {limits.over_limit(self.stopped_by, unit)}; "
                 f"PDF-side {page_ranges(list(range(self.stopped_at, n_pdf)))} er ikke lest",
                 "Del PDF-en i flere filer (for eksempel ett kapittel i hver), så blir alle sidene lest.",
             ))
@@ -606,6 +607,7 @@ _FILE_BUDGETS = {  # limit -> (what adds up to it, its unit)
     "MAX_FILE_CHARS": ("teksten", "tegn"),
     "MAX_FILE_CONTENT_BYTES": ("innholdsstrømmene", "byte"),
     "MAX_FILE_LINE_WORK": ("arbeidet med å lese tekstlinjene", ""),
+    "MAX_FILE_PAGES": ("", "sider"),  # said as «PDF-en har N sider, over grensen …»
 }
 
 
@@ -644,6 +646,8 @@ def _read_text_layer(path: Path, reader: Any, progress: Callable[[int, int], Non
     chars = content = work = 0
     doc = _open_pdfium(path)
     for i, page in enumerate(reader.pages):
+        if cuts.stopped_at is None and i >= limits.MAX_FILE_PAGES:
+            cuts.stopped_at, cuts.stopped_by = i, "MAX_FILE_PAGES"
         if cuts.stopped_at is not None:
             out.per_page[i] = [_Unit(i, [])]
             continue
