@@ -212,6 +212,16 @@ def _rich_draft(path: Path, tmp_path: Path) -> Path:
     table.cell(0, 1).text = "Empati er evnen til å sette seg inn i klientens opplevelse (Røkenes & Hanssen, 2012, s. 181)."
     tracked = document.add_paragraph("Unge mottakere opplevde aktivitetsplikten som meningsløs (Leseth et al., 2020, s. ")
     _tracked(tracked, "133).", "99).")
+    linked = document.add_paragraph("Fotosyntesen skjer i kloroplastene ")
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), document.part.relate_to("https://example.org/hansen", RT.HYPERLINK, is_external=True))
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "(Hansen, 2021, s. 4)"
+    run.append(text)
+    link.append(run)
+    linked._p.append(link)
+    linked.add_run(".")
     image = tmp_path / "figur.png"
     image.write_bytes(_png())
     document.add_picture(str(image))
@@ -232,6 +242,7 @@ def test_a_rich_draft_survives_unchanged_apart_from_the_comments(indexed, tmp_pa
     report = check_draft(indexed, draft)
     assert [c.citation.text for c in report.checks] == [
         "(Biestek, 1972, s. 22)", "(Røkenes & Hanssen, 2012, s. 181)", "(Leseth et al., 2020, s. 133)",
+        "(Hansen, 2021, s. 4)",
     ]
     out = write_comments(report, tmp_path / "ut.docx")
 
@@ -244,7 +255,7 @@ def test_a_rich_draft_survives_unchanged_apart_from_the_comments(indexed, tmp_pa
     assert "word/footnotes.xml" in old
     assert body_text(new["word/document.xml"]) == body_text(old["word/document.xml"])
     assert out.note_citations == 1  # the footnote's citation: not checked, and said so
-    # the citation in the table and the one ending in a tracked insertion are anchored whole
+    # the citations in the table, ending in a tracked insertion and in a hyperlink are anchored whole
     assert sorted(anchors(out.output).values()) == sorted(
         ["Relasjonen er sjelen i sosialt arbeid ", *(c.citation.text for c in report.checks)]
     )
@@ -256,7 +267,9 @@ def test_a_rich_draft_survives_unchanged_apart_from_the_comments(indexed, tmp_pa
     copy = docx.Document(str(out.output))
     kept = [c for c in copy.comments if c.author == "Veileder"]
     assert [(c.comment_id, c.text, c.initials) for c in kept] == [(0, "Veileder: utdyp dette.", "VE")]
-    assert sorted(c.comment_id for c in copy.comments) == [0, 1, 2, 3]
+    assert sorted(c.comment_id for c in copy.comments) == [0, 1, 2, 3, 4]
+    link = next(root.iter(f"{{{W}}}hyperlink"))
+    assert [el.tag.split("}")[1] for el in link] == ["commentRangeStart", "r", "commentRangeEnd"]
     assert read_draft(out.output).text == read_draft(draft).text  # `sjekk` reads the copy as it read the draft
 
 
