@@ -347,3 +347,49 @@ def test_bad_targets_are_refused_before_the_check(indexed, tmp_path, draft_name,
     assert res.stdout == ""  # nothing checked, nothing printed
     assert draft.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [draft_name]
+
+
+# --------------------------------------------------------------------------- packages Word did not write
+
+
+STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def test_a_package_without_relationships_gets_a_comments_part_it_can_be_opened_with(indexed, tmp_path):
+    from hostile_drafts import paragraph, write_docx
+
+    body = paragraph("Relasjonen er sjelen i sosialt arbeid (Biestek, 1972, s. 22).")
+    draft = write_docx(tmp_path / "minimal.docx", f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>')
+    out = write_comments(check_draft(indexed, draft), tmp_path / "ut.docx")
+    new = parts(out.output)
+    assert set(new) == set(parts(draft)) | {"word/comments.xml", "word/_rels/document.xml.rels"}
+    assert b'PartName="/word/comments.xml"' in new["[Content_Types].xml"]
+    assert b"relationships/comments" in new["word/_rels/document.xml.rels"]
+    (comment,) = docx.Document(str(out.output)).comments
+    assert comment.text.startswith("Støttet: s. 22") and anchors(out.output) == {"0": "(Biestek, 1972, s. 22)"}
+
+
+def test_strict_namespace_and_a_text_box_are_anchored_where_the_reader_read_them(indexed, tmp_path):
+    from hostile_drafts import write_docx
+
+    box = '<w:p><w:r><w:t>Aksept betyr at sosialarbeideren tar imot klienten slik hun er (Biestek, 1972, s. 29).</w:t></w:r></w:p>'
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{STRICT}" xmlns:mc="{MC}"><w:body><w:p>'
+        "<w:r><w:t xml:space=\"preserve\">Figur:  </w:t></w:r><w:r><mc:AlternateContent>"
+        f"<mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent>{box}</w:txbxContent></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><w:txbxContent>{box}</w:txbxContent></w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r></w:p></w:body></w:document>"
+    )
+    draft = write_docx(tmp_path / "strikt.docx", xml)
+    report = check_draft(indexed, draft)
+    assert [c.citation.text for c in report.checks] == ["(Biestek, 1972, s. 29)"]
+    out = write_comments(report, tmp_path / "ut.docx")
+    root = etree.fromstring(parts(out.output)["word/document.xml"])
+    (start,) = root.iter(f"{{{STRICT}}}commentRangeStart")
+    assert next(start.iterancestors(f"{{{MC}}}Choice", f"{{{MC}}}Fallback")).tag == f"{{{MC}}}Choice"
+    fallback = next(root.iter(f"{{{MC}}}Fallback"))
+    assert etree.tostring(fallback) == etree.tostring(etree.fromstring(xml.encode()).find(f".//{{{MC}}}Fallback"))
+    assert b"http://purl.oclc.org/ooxml/officeDocument/relationships/comments" in parts(out.output)["word/_rels/document.xml.rels"]
+    comments = etree.fromstring(parts(out.output)["word/comments.xml"])
+    assert comments.tag == f"{{{STRICT}}}comments" and len(comments) == 1

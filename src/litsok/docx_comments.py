@@ -19,6 +19,7 @@ a citation in a footnote is not checked and gets no comment; the result counts t
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -216,10 +217,7 @@ def _locate(report: DraftReport, text: str, paras: list[Paragraph]) -> list[tupl
     """(paragraph, start, end) in that paragraph's text of each citation's anchor, or why
     it has none. A citation in a parenthesis with several («(Kane et al., 2017; Leseth et
     al., 2020)») is anchored on its own part of it."""
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
     used: dict[tuple[int, int], int] = {}
     out: list[tuple[int, int, int] | str] = []
     for check in report.checks:
