@@ -393,3 +393,13 @@ def test_strict_namespace_and_a_text_box_are_anchored_where_the_reader_read_them
     assert b"http://purl.oclc.org/ooxml/officeDocument/relationships/comments" in parts(out.output)["word/_rels/document.xml.rels"]
     comments = etree.fromstring(parts(out.output)["word/comments.xml"])
     assert comments.tag == f"{{{STRICT}}}comments" and len(comments) == 1
+
+
+def test_a_link_to_the_draft_is_the_draft_even_with_overskriv(indexed, tmp_path):
+    draft = _plain_draft(tmp_path / "utkast.docx")
+    before = draft.read_bytes()
+    link = tmp_path / "lenke.docx"
+    link.symlink_to(draft)
+    res = runner.invoke(app, _args(indexed, "sjekk", str(draft), "--kommentarer", str(link), "--overskriv"))
+    assert res.exit_code == 1 and "er selve utkastet" in res.stderr
+    assert draft.read_bytes() == before and link.is_symlink()
