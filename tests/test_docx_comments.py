@@ -403,3 +403,44 @@ def test_a_link_to_the_draft_is_the_draft_even_with_overskriv(indexed, tmp_path)
     res = runner.invoke(app, _args(indexed, "sjekk", str(draft), "--kommentarer", str(link), "--overskriv"))
     assert res.exit_code == 1 and "er selve utkastet" in res.stderr
     assert draft.read_bytes() == before and link.is_symlink()
+
+
+def _field_run(paragraph, kind: str | None = None, instr: str | None = None, text: str | None = None) -> None:
+    run = OxmlElement("w:r")
+    if kind:
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run.append(char)
+    if instr:
+        el = OxmlElement("w:instrText")
+        el.text = instr
+        run.append(el)
+    if text:
+        el = OxmlElement("w:t")
+        el.text = text
+        run.append(el)
+    paragraph._p.append(run)
+
+
+def test_a_zotero_field_citation_keeps_its_field_and_the_mark_goes_after_it(indexed, tmp_path):
+    document = docx.Document()
+    p = document.add_paragraph("Relasjonen er sjelen i sosialt arbeid ")
+    _field_run(p, "begin")
+    _field_run(p, instr=' ADDIN ZOTERO_ITEM CSL_CITATION {"citationID":"a1"} ')
+    _field_run(p, "separate")
+    _field_run(p, text="(Biestek, 1972, s. 22)")
+    _field_run(p, "end")
+    p.add_run(".")
+    draft = tmp_path / "zotero.docx"
+    document.save(str(draft))
+    out = write_comments(check_draft(indexed, draft), tmp_path / "ut.docx")
+    assert list(anchors(out.output).values()) == ["(Biestek, 1972, s. 22)"]
+    root = etree.fromstring(parts(out.output)["word/document.xml"])
+    body = root.find(f"{{{W}}}body/{{{W}}}p")
+    kinds = []
+    for el in body:
+        name = el.tag.split("}")[1]
+        char = el.find(f"{{{W}}}fldChar")
+        ref = el.find(f"{{{W}}}commentReference")
+        kinds.append(char.get(qn("w:fldCharType")) if char is not None else "ref" if ref is not None else name)
+    assert kinds == ["r", "begin", "r", "separate", "commentRangeStart", "r", "commentRangeEnd", "end", "ref", "r"]

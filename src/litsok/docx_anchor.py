@@ -233,13 +233,16 @@ def _put(anchor: Any, side: str, marker: Any, inserted: set[Any]) -> None:
 def _put_reference(end: Any, ns: str, comment_id: int, inserted: set[Any]) -> None:
     """The run with `w:commentReference` (Word's comment mark), right after the range
     end, or — when the end is inside a tracked insertion, a hyperlink or a field —
-    right after that, in the paragraph itself: the mark is not part of the change."""
+    right after that, in the paragraph itself: the mark is not part of the change,
+    and a field's result (a Zotero citation is one) is rewritten when the field is
+    updated, so the mark goes after the field's end."""
     p_tag = f"{{{ns}}}p"
     holder = end
     while holder.getparent() is not None and holder.getparent().tag != p_tag:
         holder = holder.getparent()
     if holder.getparent() is None:
         holder = end
+    holder = _field_end(holder, ns)
     run = end.makeelement(f"{{{ns}}}r", {})
     rpr = run.makeelement(f"{{{ns}}}rPr", {})
     rpr.append(run.makeelement(f"{{{ns}}}rStyle", {f"{{{ns}}}val": "CommentReference"}))
@@ -247,3 +250,19 @@ def _put_reference(end: Any, ns: str, comment_id: int, inserted: set[Any]) -> No
     run.append(run.makeelement(f"{{{ns}}}commentReference", {f"{{{ns}}}id": str(comment_id)}))
     holder.addnext(run)
     inserted.add(run)
+
+
+def _field_end(holder: Any, ns: str) -> Any:
+    """The run that ends the complex field `holder` is in the result of (a `w:fldChar`
+    «end» after it in the paragraph with no «begin» before it), or `holder` itself."""
+    tag, kind = f"{{{ns}}}fldChar", f"{{{ns}}}fldCharType"
+    depth = 0
+    for sibling in holder.itersiblings():
+        for char in sibling.iter(tag):
+            if char.get(kind) == "begin":
+                depth += 1
+            elif char.get(kind) == "end":
+                if depth == 0:
+                    return sibling
+                depth -= 1
+    return holder
