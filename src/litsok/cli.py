@@ -526,15 +526,26 @@ def sjekk(
     utkast: Path = UtkastArg,
     korpus: Optional[Path] = KorpusOpt,
     indeks: Optional[Path] = IndeksOpt,
+    kommentarer: Optional[Path] = typer.Option(
+        None, "--kommentarer", metavar="UT.docx",
+        help="Skriv en kopi av .docx-utkastet med en Word-kommentar på hver henvisning (status, side, støttende setning). Originalen endres ikke.",
+    ),
+    overskriv: bool = typer.Option(False, "--overskriv", help="Erstatt kommentarfilen hvis den finnes fra før."),
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
         from .writer import check_draft
 
+        if kommentarer is not None:
+            from .docx_comments import comment_target, report_json, write_comments
+
+            comment_target(utkast, kommentarer, overskriv)  # refused before the check, not after it
         report = check_draft(_settings(korpus, indeks, None), utkast)
+        commented = write_comments(report, kommentarer, overwrite=overskriv) if kommentarer is not None else None
+        code = 2 if commented is not None and commented.skipped else 0
         if as_json:
-            _print_json(report.to_json())
-            return 0
+            _print_json(report_json(report, commented) if commented is not None else report.to_json())
+            return code
 
         c = _console()
         for ch in report.checks:
@@ -547,7 +558,9 @@ def sjekk(
         if report.checks:
             c.print()
         c.print(_e(report.summary()), soft_wrap=not c.is_terminal)
-        return 0
+        for text in commented.summary(report) if commented is not None else []:
+            c.print(_e(text), soft_wrap=not c.is_terminal)
+        return code
 
     _run(body)
 

@@ -44,6 +44,14 @@ MAX_PAGE_DIGITS = 6
 # letters in a cited roman page number ("s. xii"); "mmmdccclxxxviii" (3888) is 15
 MAX_ROMAN_CHARS = 15
 
+# --------------------------------------------------------------------------- `sjekk --kommentarer`: the commented .docx copy (docx_package.py, docx_comments.py)
+# (each part parsed is held to MAX_DOCX_PART_BYTES above, like the draft reader's)
+
+# uncompressed bytes of all parts copied into the commented copy; a thesis with figures is ~20-100 MB, 2 GB is a zip bomb
+MAX_DOCX_COPY_BYTES = 2_000_000_000
+# characters of the supporting sentence quoted in one comment; a long sentence has ~300, and a comment is read in Word
+MAX_COMMENT_SENTENCE_CHARS = 600
+
 # --------------------------------------------------------------------------- index folder (damage checks)
 
 # Bytes read from CURRENT: it holds one generation name (~40 bytes), so anything near this is not litsok's.
