@@ -31,6 +31,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -60,6 +61,7 @@ class Outcome:
     exit_code: int | None  # None: killed at the timeout
     message: str
     traceback: bool
+    embedding_s: float | None = None  # of `seconds`, the time the model spent embedding passages
 
     @property
     def ok(self) -> bool:
@@ -86,13 +88,13 @@ def load_cases() -> dict[tuple[str, str], tuple[object, str]]:
     return out
 
 
-def run(argv: list[str], timeout: float, cwd: Path) -> tuple[float, float, int | None, str]:
-    """Run one litsok process under /usr/bin/time: (seconds, peak RSS in MB, exit code or None, stderr).
+def run(argv: list[str], timeout: float, cwd: Path) -> tuple[float, float, int | None, str, str]:
+    """Run one litsok process under /usr/bin/time: (seconds, peak RSS in MB, exit code or None, stderr, stdout).
 
     /usr/bin/time reports the peak of the litsok process alone (a child forked from this
     benchmark would also count the memory the benchmark held at the fork)."""
-    err_path, time_path = cwd / "stderr.txt", cwd / "time.txt"
-    with open(err_path, "wb") as err, open(os.devnull, "wb") as out:
+    err_path, out_path, time_path = cwd / "stderr.txt", cwd / "stdout.txt", cwd / "time.txt"
+    with open(err_path, "wb") as err, open(out_path, "wb") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(["/usr/bin/time", "-o", str(time_path), "-f", "%M", *argv], stdout=out, stderr=err,
                                 start_new_session=True)
@@ -105,7 +107,14 @@ def run(argv: list[str], timeout: float, cwd: Path) -> tuple[float, float, int |
         seconds = time.perf_counter() - t0
     lines = time_path.read_text().split() if time_path.exists() else []
     peak_mb = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else 0.0
-    return seconds, peak_mb, code, err_path.read_text(encoding="utf-8", errors="replace")
+    return (seconds, peak_mb, code, err_path.read_text(encoding="utf-8", errors="replace"),
+            out_path.read_text(encoding="utf-8", errors="replace"))
+
+
+def embedding_seconds(stdout: str) -> float | None:
+    """The «innebygging N s» of `indekser`'s «tid:» line: the time the model took."""
+    m = re.search(r"innebygging\s+([0-9.]+)\s*s", stdout)
+    return float(m.group(1)) if m else None
 
 
 def demo_index(work: Path) -> tuple[Path, Path]:
@@ -168,10 +177,11 @@ def main() -> None:
             logs.mkdir(parents=True)
             if twice:  # the first run sets the scene (e.g. a failure to remember); the second is measured
                 run(argv, args.timeout, logs)
-            seconds, peak, code, stderr = run(argv, args.timeout, logs)
+            seconds, peak, code, stderr, stdout = run(argv, args.timeout, logs)
             shown = ("2x " if twice else "") + " ".join(argv[3:]).replace(str(work), "…")
             o = Outcome(area, name, shown, seconds, peak, code,
-                        last_line(stderr).replace(str(work), "…"), "Traceback (most recent call last)" in stderr)
+                        last_line(stderr).replace(str(work), "…"), "Traceback (most recent call last)" in stderr,
+                        embedding_seconds(stdout))
             outcomes.append(o)
             print(f"{area}/{name}: {seconds:.1f} s, {peak:.0f} MB, exit {code}, {'ok' if o.ok else 'FAIL'}",
                   file=sys.stderr)
@@ -181,6 +191,7 @@ def main() -> None:
         [
             f"{o.area}/{o.case}",
             f"{o.seconds:.1f}" if o.exit_code is not None else f"> {args.timeout:.0f} (drept)",
+            f"{o.embedding_s:.1f}" if o.embedding_s is not None else "",
             f"{o.peak_mb:.0f}",
             str(o.exit_code),
             "ja" if o.ok else "**nei**",
@@ -196,8 +207,8 @@ def main() -> None:
         f"**{passed} av {len(outcomes)}** tilfeller innenfor målet (< {LIMIT_S:.0f} s, < {LIMIT_MB:.0f} MB, "
         "ingen traceback, avslutningskode 0/1/2).",
         "",
-        markdown_table(["tilfelle", "s", "MB (maks RSS)", "kode", "innenfor", "siste linje på stderr"], rows,
-                       align="lrrrll"),
+        markdown_table(["tilfelle", "s", "av det innebygging s", "MB (maks RSS)", "kode", "innenfor", "siste linje på stderr"],
+                       rows, align="lrrrrll"),
     ])
     print(report)
     if args.json_out:
