@@ -25,7 +25,7 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +33,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPO_ROOT, load_average, machine, markdown_table, paired_bootstrap  # noqa: E402
-from retrieval import BASELINE, IDEAS  # noqa: E402
+from retrieval import BASELINE, IDEAS, OLD, Mode, SentenceVectors, _ranked, sentence_vectors  # noqa: E402
 
 from litsok.config import Settings  # noqa: E402
 from litsok.index import LoadedIndex, load_index  # noqa: E402
 from litsok.library import index_corpus, query_embedder  # noqa: E402
-from litsok.search import Method, rank_scored  # noqa: E402
 
 OUT = REPO_ROOT / "bench" / "out" / "paraphrase"
 DATA = REPO_ROOT / "bench" / "data"
@@ -50,14 +49,16 @@ RESAMPLES = 1000
 
 # Every method measured; the first is the baseline (the default before issue 12). The ideas are
 # bench/retrieval.py's, so both benchmarks measure the same list.
-METHODS: dict[str, Method] = {
-    BASELINE.label: BASELINE.method,
-    "lexical": Method(fusion="lexical"),
-    "dense": Method(fusion="dense"),
-    "rrf w=0.5": Method(fusion="rrf"),
-    "hybrid w=0.6": Method(dense_weight=0.6),
-    "hybrid w=0.7": Method(dense_weight=0.7),
-    **{m.label: m.method for m in IDEAS},
+METHODS: dict[str, Mode] = {
+    BASELINE.label: BASELINE,
+    **{label: Mode(label, m) for label, m in (
+        ("lexical", replace(OLD, fusion="lexical")),
+        ("dense", replace(OLD, fusion="dense")),
+        ("rrf w=0.5", replace(OLD, fusion="rrf")),
+        ("hybrid w=0.6", replace(OLD, dense_weight=0.6)),
+        ("hybrid w=0.7", replace(OLD, dense_weight=0.7)),
+    )},
+    **{m.label: m for m in IDEAS},
 }
 
 
@@ -93,7 +94,7 @@ def build(out: Path) -> LoadedIndex:
     return load_index(out / "index")
 
 
-def ranks(index: LoadedIndex, questions: Sequence[Question]) -> dict[str, list[int]]:
+def ranks(index: LoadedIndex, questions: Sequence[Question], sentences: SentenceVectors) -> dict[str, list[int]]:
     """1-based rank of the first right chunk in the top 10 per method (0 = not found)."""
     embedder = query_embedder(Settings(index=index.folder.parent), index)
     keys = [(sc.chunk.source_key, sc.chunk.pages) for sc in index.chunks]
@@ -102,7 +103,7 @@ def ranks(index: LoadedIndex, questions: Sequence[Question]) -> dict[str, list[i
         qvec = embedder.embed_query(q.text)
         right = np.array([k == (q.source, q.page) for k in keys])
         for name, method in METHODS.items():
-            top = rank_scored(index, q.text, qvec, method, TOP).order
+            top = _ranked(index, q.text, qvec, method, sentences)
             found = np.flatnonzero(right[top]) if top else []
             out[name].append(int(found[0]) + 1 if len(found) else 0)
     return out
@@ -150,19 +151,22 @@ def main() -> int:
     sets["oppgavens spørsmål (14, not split: all held aside)"] = load_questions(THESIS)
     n_tune = sum(q.tuning for q in sets["bokmål (60)"])
     load_before = load_average()
+    sents = sentence_vectors(index, query_embedder(Settings(index=index.folder.parent), index), OUT / "sentences")
     lines = [
         f"# Paraphrase benchmark, {time.strftime('%Y-%m-%d')}",
         "",
         f"- command: `python bench/paraphrase.py`; machine: {machine()}; load average {load_before:.1f}",
         f"- index: demo corpus, {len(index.chunks)} chunks, embedder {index.manifest.embedder_id}",
         "- hit: a chunk of the expected source whose printed page span is the expected note section",
+        f"- sentence vectors (bench only): {len(sents.owner)} sentences in {sents.seconds:.0f} s; same-run sample: "
+        f"{sents.sample_passage_s:.1f} s as passages, {sents.sample_sentence_s:.1f} s as sentences",
         f"- split: target sections shuffled with seed {SPLIT_SEED}; tuning = {len(tuning)} sections, "
         f"{n_tune} of 60 questions; held = the other {60 - n_tune} (the translations follow the bokmål split)",
         f"- Δ = MRR@10 minus the baseline's ({next(iter(METHODS))}): paired bootstrap, {RESAMPLES} resamples; "
         "* = interval excludes 0",
     ]
     for name, questions in sets.items():
-        results = ranks(index, questions)
+        results = ranks(index, questions, sents)
         mask = np.array([q.tuning for q in questions])
         lines += ["", f"## {name}", "", table(results, mask)]
     lines += ["", f"Run time {time.perf_counter() - t0:.0f} s; load average {load_average():.1f} at the end."]

@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,7 @@ from litsok.embed import Embedder
 from litsok.index import LoadedIndex, load_index
 from litsok.ingest.notes import read_note
 from litsok.library import index_corpus, query_embedder
+from litsok.rerank import RERANK_DEPTH
 from litsok.search import FUSIONS, Method, rank_scored
 
 DEFAULT_OUT = REPO_ROOT / "bench" / "out" / "norquad"
@@ -235,28 +236,100 @@ def ensure_index(corpus: Path, index: Path, chunk_settings: ChunkSettings) -> Bu
 class Mode:
     label: str
     method: Method
+    sentence_dense: float = 0.0  # bench-only: weight of the best sentence's cosine (needs sentence vectors)
 
 
-BASELINE = Mode("hybrid w=0.5 (baseline)", Method())
+# The default before issue 12 (no query rewriting, fixed weight); every idea is measured against it.
+OLD = Method(rewrite=False, adaptive=False)
+BASELINE = Mode("hybrid w=0.5 (baseline)", OLD)
 # The ideas of issue 12, each against the baseline (docs/retrieval.md); bench/paraphrase.py measures the same.
 IDEAS: tuple[Mode, ...] = (
-    Mode("+ rewrite + adaptive", Method(rewrite=True, adaptive=True)),
-    Mode("+ feedback 0.3", Method(feedback=0.3)),
-    Mode("+ feedback 0.3 gate 0.3", Method(feedback=0.3, feedback_gate=0.3)),
-    Mode("+ feedback 0.3 gate 0.5", Method(feedback=0.3, feedback_gate=0.5)),
-    Mode("+ feedback 0.3 gate 0.7", Method(feedback=0.3, feedback_gate=0.7)),
-    Mode("+ feedback 0.5 gate 0.5", Method(feedback=0.5, feedback_gate=0.5)),
-    Mode("+ dense feedback 0.3", Method(dense_feedback=0.3)),
-    Mode("+ both feedbacks 0.3", Method(feedback=0.3, dense_feedback=0.3)),
-    Mode("+ rewrite + adaptive + feedback 0.3 gate 0.5", Method(rewrite=True, adaptive=True, feedback=0.3, feedback_gate=0.5)),
+    Mode("+ rewrite + adaptive (the new default)", Method()),
+    Mode("+ feedback 0.3", replace(OLD, feedback=0.3)),
+    Mode("+ feedback 0.3 gate 0.3", replace(OLD, feedback=0.3, feedback_gate=0.3)),
+    Mode("+ feedback 0.3 gate 0.5", replace(OLD, feedback=0.3, feedback_gate=0.5)),
+    Mode("+ feedback 0.3 gate 0.7", replace(OLD, feedback=0.3, feedback_gate=0.7)),
+    Mode("+ feedback 0.5 gate 0.5", replace(OLD, feedback=0.5, feedback_gate=0.5)),
+    Mode("+ dense feedback 0.3", replace(OLD, dense_feedback=0.3)),
+    Mode("+ both feedbacks 0.3", replace(OLD, feedback=0.3, dense_feedback=0.3)),
+    Mode("+ rewrite + adaptive + feedback 0.3 gate 0.5", replace(OLD, rewrite=True, adaptive=True, feedback=0.3, feedback_gate=0.5)),
     Mode("+ rewrite + adaptive + feedback 0.5 gate 0.5 then w=0.5",
-         Method(rewrite=True, adaptive=True, feedback=0.5, feedback_gate=0.5, feedback_weight=0.5)),
+         replace(OLD, rewrite=True, adaptive=True, feedback=0.5, feedback_gate=0.5, feedback_weight=0.5)),
     Mode("+ rewrite + adaptive + feedback 1.0 gate 0.5 then w=0.5",
-         Method(rewrite=True, adaptive=True, feedback=1.0, feedback_gate=0.5, feedback_weight=0.5)),
-    Mode("+ sentence 0.1", Method(sentence=0.1)),
-    Mode("+ sentence 0.2", Method(sentence=0.2)),
-    Mode("+ diversify", Method(diversify=True)),
+         replace(OLD, rewrite=True, adaptive=True, feedback=1.0, feedback_gate=0.5, feedback_weight=0.5)),
+    Mode("+ sentence 0.1", replace(OLD, sentence=0.1)),
+    Mode("+ sentence 0.2", replace(OLD, sentence=0.2)),
+    Mode("+ diversify", replace(OLD, diversify=True)),
+    Mode("+ sentence vectors 0.1", OLD, sentence_dense=0.1),
+    Mode("+ sentence vectors 0.2", OLD, sentence_dense=0.2),
+    Mode("+ sentence vectors 0.4", OLD, sentence_dense=0.4),
 )
+
+
+# --------------------------------------------------------------------------- sentence vectors (measured, not in litsok)
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """Every chunk's sentences (claim.candidate_sentences, as `siter` splits them) embedded as passages."""
+
+    owner: np.ndarray  # chunk number of each sentence
+    vectors: np.ndarray  # one row per sentence
+    seconds: float  # embedding time of all sentences
+    sample_passage_s: float  # embedding time of SAMPLE chunks as passages ...
+    sample_sentence_s: float  # ... and of their sentences, measured back to back
+
+    def best(self, qvec: np.ndarray, chunks: Sequence[int]) -> np.ndarray:
+        """max sentence cosine of each of `chunks`."""
+        sims = self.vectors @ qvec
+        out = np.full(len(chunks), -1.0)
+        for j, c in enumerate(chunks):
+            own = sims[self.owner == c]
+            if len(own):
+                out[j] = float(own.max())
+        return out
+
+
+SENTENCE_SAMPLE = 40
+
+
+def sentence_vectors(index: LoadedIndex, embedder: Embedder, cache: Path) -> SentenceVectors:
+    """Embed every chunk's sentences once (cached in `cache`, plain .npy + .json)."""
+    from litsok.claim import candidate_sentences
+
+    texts, owner = [], []
+    for i, sc in enumerate(index.chunks):
+        for a, b in candidate_sentences(sc.chunk.text):
+            texts.append(sc.chunk.text[a:b])
+            owner.append(i)
+    meta = cache / "sentences.json"
+    if meta.is_file() and json.loads(meta.read_text())["n"] == len(texts):
+        m = json.loads(meta.read_text())
+        vecs = np.load(cache / "sentences.npy", allow_pickle=False)
+        return SentenceVectors(np.array(owner), vecs, m["seconds"], m["sample_passage_s"], m["sample_sentence_s"])
+    sample = list(range(min(SENTENCE_SAMPLE, len(index.chunks))))
+    t = time.perf_counter()
+    embedder.embed_passages([index.chunks[i].chunk.text for i in sample])
+    t_pass = time.perf_counter() - t
+    t = time.perf_counter()
+    embedder.embed_passages([texts[j] for j, o in enumerate(owner) if o in set(sample)])
+    t_sent = time.perf_counter() - t
+    t = time.perf_counter()
+    vecs = embedder.embed_passages(texts)
+    seconds = time.perf_counter() - t
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(cache / "sentences.npy", vecs, allow_pickle=False)
+    meta.write_text(json.dumps({"n": len(texts), "seconds": seconds, "sample_passage_s": t_pass,
+                                "sample_sentence_s": t_sent}))
+    return SentenceVectors(np.array(owner), vecs, seconds, t_pass, t_sent)
+
+
+def with_sentences(ranking_order: list[int], fused: np.ndarray, best: np.ndarray, weight: float) -> list[int]:
+    """Re-rank the candidates by fused + weight * min-max(best sentence cosine among them)."""
+    lo, hi = float(best.min()), float(best.max())
+    norm = (best - lo) / (hi - lo) if hi > lo else np.zeros_like(best)
+    score = {c: float(fused[c]) + weight * float(n) for c, n in zip(ranking_order, norm, strict=True)}
+    return sorted(ranking_order, key=lambda c: -score[c])
 
 
 def _sweep_label(name: str, w: float) -> str:
@@ -267,8 +340,8 @@ def modes() -> list[Mode]:
     """The baseline, every other fusion of the library at the default weight, the weight sweeps, the ideas."""
     w0 = BASELINE.method.dense_weight
     out = [BASELINE]
-    out += [Mode(_sweep_label(n, w0), Method(fusion=n, dense_weight=w0)) for n in FUSIONS if n != BASELINE.method.fusion]
-    out += [Mode(_sweep_label(n, w), Method(fusion=n, dense_weight=w)) for n in SWEEP_FUSIONS for w in SWEEP_WEIGHTS
+    out += [Mode(_sweep_label(n, w0), replace(OLD, fusion=n)) for n in FUSIONS if n != BASELINE.method.fusion]
+    out += [Mode(_sweep_label(n, w), replace(OLD, fusion=n, dense_weight=w)) for n in SWEEP_FUSIONS for w in SWEEP_WEIGHTS
             if w != w0]
     return out + list(IDEAS)
 
@@ -292,7 +365,22 @@ def _first_rank(top: np.ndarray, relevant: np.ndarray) -> int:
     return int(found[0]) + 1 if len(found) else 0
 
 
-def evaluate(index: LoadedIndex, embedder: Embedder, questions: Sequence[Question], wanted: Sequence[Mode]) -> Run:
+def _ranked(index: LoadedIndex, text: str, qvec: np.ndarray, m: Mode, sentences: SentenceVectors | None) -> list[int]:
+    if m.sentence_dense <= 0:
+        return rank_scored(index, text, qvec, m.method, TOP).order
+    if sentences is None:
+        return []
+    r = rank_scored(index, text, qvec, m.method, RERANK_DEPTH)
+    return with_sentences(r.order, r.fused, sentences.best(qvec, r.order), m.sentence_dense)[:TOP]
+
+
+def evaluate(
+    index: LoadedIndex,
+    embedder: Embedder,
+    questions: Sequence[Question],
+    wanted: Sequence[Mode],
+    sentences: SentenceVectors | None = None,
+) -> Run:
     """Embed each question once, rank with every mode; time embedding + the baseline's ranking (top 10)."""
     files = np.array([sc.chunk.file for sc in index.chunks])
     starts = np.array([sc.chunk.char_start for sc in index.chunks])
@@ -308,7 +396,7 @@ def evaluate(index: LoadedIndex, embedder: Embedder, questions: Sequence[Questio
         in_doc = files == q.doc.file
         has_answer = in_doc & (starts <= q.start) & (ends >= q.end)
         for m in wanted:
-            top = np.array(rank_scored(index, q.text, qvec, m.method, TOP).order, dtype=np.int64)
+            top = np.array(_ranked(index, q.text, qvec, m, sentences), dtype=np.int64)
             ranks[m].passage.append(_first_rank(top, has_answer))
             ranks[m].document.append(_first_rank(top, in_doc))
     return Run(ranks, latencies)
@@ -462,8 +550,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     baseline = BASELINE
     tuning = np.array([q.doc.name in tune_names for q in questions])
     load_before = load_average()
+    with _timed("sentence vectors"):
+        sents = sentence_vectors(index, embedder, out / "sentences")
     with _timed("scoring"):
-        run = evaluate(index, embedder, questions, modes())
+        run = evaluate(index, embedder, questions, modes(), sents)
     load_after = load_average()
     n_chunks, mean_words = chunk_stats(index)
     lost = unreachable(index, questions)
@@ -493,6 +583,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- split (seed {SPLIT_SEED}, by document): tuning {int(tuning.sum())} questions over "
         f"{len({q.doc.name for q in questions if q.doc.name in tune_names})} documents, held aside "
         f"{int((~tuning).sum())} over {len({q.doc.name for q in questions if q.doc.name not in tune_names})}",
+        f"- sentence vectors (bench only): {len(sents.owner)} sentences embedded in {sents.seconds:.0f} s; "
+        f"same-run sample of {SENTENCE_SAMPLE} chunks: {sents.sample_passage_s:.1f} s as passages, "
+        f"{sents.sample_sentence_s:.1f} s as sentences (indexing would take "
+        f"{100 * sents.sample_sentence_s / sents.sample_passage_s:.0f} % longer)",
         f"- answers no single chunk contains (straddling a boundary, a miss in every mode): {lost}",
         f"- median query latency (score_chunks + {baseline.label} + top {TOP}, warm): {latency:.1f} ms "
         f"(p90 {np.percentile(run.latencies_ms, 90):.1f} ms; "

@@ -1,5 +1,5 @@
-"""Query-side analysis: make an English or nynorsk question meet a bokmål text on
-the lexical side.
+"""Query-side analysis: make an English question meet a Norwegian text on the
+lexical side.
 
 The BM25 index knows only the corpus' own (mostly bokmål) word forms. A query word
 whose stem the index does not know is rewritten by a few spelling rules into

@@ -119,8 +119,8 @@ class Method:
 
     fusion: str = "hybrid"
     dense_weight: float = 0.5
-    rewrite: bool = False  # query.analyse: English function words out, nynorsk/English spellings in
-    adaptive: bool = False  # shift weight to the dense side by the share of the question BM25 knows
+    rewrite: bool = True  # query.analyse: an English question loses its function words, gains cognates
+    adaptive: bool = True  # an English question: weight to the dense side by the share BM25 knows
     feedback: float = 0.0  # weight of pseudo-relevance feedback on the BM25 side (0: off)
     feedback_gate: float = 1.0  # feedback only when the best passage holds less than this share of the question
     feedback_weight: float | None = None  # dense weight of the fusion after feedback (None: unchanged)
@@ -250,27 +250,37 @@ def search(
     mode: str = "hybrid",
     dense_weight: float = 0.5,
     sources: Sequence[str] = (),
+    method: Method | None = None,
 ) -> list[Hit]:
-    """Rank the chunks of `index` for `question`; the top `k` as `Hit`s."""
+    """Rank the chunks of `index` for `question`; the top `k` as `Hit`s. `method` (default:
+    `Method(fusion=mode, dense_weight=dense_weight)`) chooses the steps around the fusion."""
     import numpy as np
 
     question = clean_query(question)
-    fuse = fusion(mode)
+    fusion(mode)  # an unknown mode fails here, with the valid names
+    method = method or Method(fusion=mode, dense_weight=dense_weight)
     if not index.chunks:
         return []
-    s = score_chunks(index, embedder if mode != "lexical" else None, question)
-    fused = fuse(s, dense_weight)
+    use_dense = embedder is not None and method.fusion != "lexical"
+    qvec = embedder.embed_query(question) if use_dense and embedder is not None else None
+    wanted = None
     if sources:
-        wanted = set(sources)
-        mask = np.array([sc.chunk.source_key in wanted for sc in index.chunks])
-        fused = np.where(mask, fused, -np.inf)
-    order = np.argsort(-fused, kind="stable")[: max(k, 0)]
+        keys = set(sources)
+        wanted = np.array([sc.chunk.source_key in keys for sc in index.chunks])
+    ranking = rank_scored(index, question, qvec, method, max(k, 0), wanted)
+    return _hits(index, ranking, question)
+
+
+def _hits(index: LoadedIndex, ranking: Ranking, question: str) -> list[Hit]:
+    import numpy as np
+
+    s, fused = ranking.scores, ranking.fused
     terms = set(tokenize(question))
     hits: list[Hit] = []
-    for rank, i in enumerate(order, start=1):
+    for rank, i in enumerate(ranking.order, start=1):
         if not np.isfinite(fused[i]):
             break
-        stored = index.chunks[int(i)]
+        stored = index.chunks[i]
         src = index.sources.get(stored.chunk.source_key, {})
         hits.append(
             Hit(
