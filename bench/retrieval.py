@@ -6,11 +6,15 @@
    `tittel`, the context as the body, no page markers) in `<out>/corpus/`, and the folder is indexed
    with `litsok.library.index_corpus`, the code path of `litsok indekser`. The index in
    `<out>/index/` is kept between runs and only updated when the corpus changed.
-2. Every question is scored once with `litsok.search.score_chunks`; each fusion in
-   `litsok.search.FUSIONS` and a sweep of fusion weights then rank the chunks.
+2. Every question is embedded once; each mode (a `litsok.search.Method`: every fusion in
+   `litsok.search.FUSIONS`, a sweep of fusion weights, the ideas in `IDEAS`) ranks the chunks with
+   `litsok.search.rank_scored`, the function `litsok.search.search` calls. Questions are split by
+   document (`tuning_docs`, SPLIT_SEED): settings are chosen on the tuning half, the other half is
+   held aside; the table reports both halves and all questions.
 3. A hit is a chunk of the question's document whose [char_start, char_end) contains the answer span
    (the looser "right document in the top k" is reported separately). R@1/5/10 and MRR@10 per mode,
-   with a paired bootstrap interval of the MRR@10 difference to the default mode (`Settings()`).
+   with a paired bootstrap interval of the MRR@10 difference to the baseline (the default before
+   issue 12).
 
 `--variants` also builds one index per chunk size (`index_corpus(..., chunk_settings=...)`) and
 scores the default mode on each.
@@ -588,7 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{sents.sample_sentence_s:.1f} s as sentences (indexing would take "
         f"{100 * sents.sample_sentence_s / sents.sample_passage_s:.0f} % longer)",
         f"- answers no single chunk contains (straddling a boundary, a miss in every mode): {lost}",
-        f"- median query latency (score_chunks + {baseline.label} + top {TOP}, warm): {latency:.1f} ms "
+        f"- median query latency (embedding + {baseline.label} + top {TOP}, warm): {latency:.1f} ms "
         f"(p90 {np.percentile(run.latencies_ms, 90):.1f} ms; "
         f"1-min load average {load_before:.1f} before and {load_after:.1f} after scoring)",
         "",
