@@ -249,6 +249,8 @@ BASELINE = Mode("hybrid w=0.5 (baseline)", OLD)
 # The ideas of issue 12, each against the baseline (docs/retrieval.md); bench/paraphrase.py measures the same.
 IDEAS: tuple[Mode, ...] = (
     Mode("+ rewrite + adaptive (the new default)", Method()),
+    Mode("+ query-side compound splitting", replace(OLD, decompound=True)),
+    Mode("+ rewrite + adaptive + query-side compound splitting", Method(decompound=True)),
     Mode("+ feedback 0.3", replace(OLD, feedback=0.3)),
     Mode("+ feedback 0.3 gate 0.3", replace(OLD, feedback=0.3, feedback_gate=0.3)),
     Mode("+ feedback 0.3 gate 0.5", replace(OLD, feedback=0.3, feedback_gate=0.5)),

@@ -120,14 +120,40 @@ def rewrite_word(word: str, known: Callable[[str], bool], *, english: bool) -> s
     return None
 
 
+COMPOUND_MIN_WORD = 8  # shorter unknown words are not split
+COMPOUND_MIN_PART = 4
+COMPOUND_LINKS = ("", "s", "e")
+
+
+def split_compound(word: str, known: Callable[[str], bool]) -> tuple[str, str] | None:
+    """An unknown Norwegian compound as (modifier, head), both words the corpus knows, with an
+    optional linking -s-/-e- dropped (`hjelperelasjon` -> hjelpe, relasjon); the longest known
+    head wins. None when the word is known, too short, or no split has two known parts."""
+    if len(word) < COMPOUND_MIN_WORD or not word.isalpha() or _known_word(word, known):
+        return None
+    for i in range(COMPOUND_MIN_PART, len(word) - COMPOUND_MIN_PART + 1):
+        head = word[i:]
+        if head in STOPWORDS_NO or not _known_word(head, known):
+            continue
+        for link in COMPOUND_LINKS:
+            left = word[:i]
+            if link and not left.endswith(link):
+                continue
+            left = left[: len(left) - len(link)]
+            if len(left) >= COMPOUND_MIN_PART and left not in STOPWORDS_NO and _known_word(left, known):
+                return left, head
+    return None
+
+
 def _known_word(word: str, known: Callable[[str], bool]) -> bool:
     stems = tokenize(word)
     return bool(stems) and all(known(s) for s in stems)
 
 
-def analyse(question: str, known: Callable[[str], bool]) -> str:
+def analyse(question: str, known: Callable[[str], bool], *, decompound: bool = False) -> str:
     """The question for the lexical side: English function words dropped when it is
-    English, and the nearest known spelling added after each unknown word."""
+    English, and the nearest known spelling added after each unknown word; with
+    `decompound`, the parts of an unknown Norwegian compound too."""
     english = is_english(question)
     out: list[str] = []
     for w in words(question):
@@ -137,4 +163,6 @@ def analyse(question: str, known: Callable[[str], bool]) -> str:
         cand = rewrite_word(w, known, english=english)
         if cand is not None:
             out.append(cand)
+        elif decompound and not english:
+            out.extend(split_compound(w, known) or ())
     return " ".join(out)

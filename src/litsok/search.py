@@ -121,6 +121,7 @@ class Method:
     dense_weight: float = 0.5
     rewrite: bool = True  # query.analyse: an English question loses its function words, gains cognates
     adaptive: bool = True  # an English question: weight to the dense side by the share BM25 knows
+    decompound: bool = False  # query.split_compound: an unknown Norwegian compound adds its known parts
     feedback: float = 0.0  # weight of pseudo-relevance feedback on the BM25 side (0: off)
     feedback_gate: float = 1.0  # feedback only when the best passage holds less than this share of the question
     feedback_weight: float | None = None  # dense weight of the fusion after feedback (None: unchanged)
@@ -162,7 +163,8 @@ def rank_scored(
     import numpy as np
 
     english = is_english(question)
-    lex_query = analyse(question, index.lexical.vocab.__contains__) if method.rewrite else question
+    rewrite = method.rewrite or method.decompound
+    lex_query = analyse(question, index.lexical.vocab.__contains__, decompound=method.decompound) if rewrite else question
     s = Scores(dense=dense_scores(index, query_vector), lexical=index.lexical.scores(lex_query))
     weight = method.dense_weight
     if method.adaptive and english and method.fusion in ("hybrid", "rrf"):
