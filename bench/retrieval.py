@@ -6,11 +6,15 @@
    `tittel`, the context as the body, no page markers) in `<out>/corpus/`, and the folder is indexed
    with `litsok.library.index_corpus`, the code path of `litsok indekser`. The index in
    `<out>/index/` is kept between runs and only updated when the corpus changed.
-2. Every question is scored once with `litsok.search.score_chunks`; each fusion in
-   `litsok.search.FUSIONS` and a sweep of fusion weights then rank the chunks.
+2. Every question is embedded once; each mode (a `litsok.search.Method`: every fusion in
+   `litsok.search.FUSIONS`, a sweep of fusion weights, the ideas in `IDEAS`) ranks the chunks with
+   `litsok.search.rank_scored`, the function `litsok.search.search` calls. Questions are split by
+   document (`tuning_docs`, SPLIT_SEED): settings are chosen on the tuning half, the other half is
+   held aside; the table reports both halves and all questions.
 3. A hit is a chunk of the question's document whose [char_start, char_end) contains the answer span
    (the looser "right document in the top k" is reported separately). R@1/5/10 and MRR@10 per mode,
-   with a paired bootstrap interval of the MRR@10 difference to the default mode (`Settings()`).
+   with a paired bootstrap interval of the MRR@10 difference to the baseline (the default before
+   issue 12).
 
 `--variants` also builds one index per chunk size (`index_corpus(..., chunk_settings=...)`) and
 scores the default mode on each.
@@ -27,7 +31,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +52,8 @@ from litsok.embed import Embedder
 from litsok.index import LoadedIndex, load_index
 from litsok.ingest.notes import read_note
 from litsok.library import index_corpus, query_embedder
-from litsok.search import FUSIONS, Scores, fusion, score_chunks
+from litsok.rerank import RERANK_DEPTH
+from litsok.search import FUSIONS, Method, rank_scored
 
 DEFAULT_OUT = REPO_ROOT / "bench" / "out" / "norquad"
 KS = (1, 5, 10)
@@ -58,6 +63,7 @@ SWEEP_FUSIONS = ("hybrid", "rrf")  # the fusions that use `dense_weight`
 CHUNK_VARIANTS = ((100, 150), (150, 200), (200, 260))  # (target_words, max_words)
 RESAMPLES = 1000
 SEED = 20260101
+SPLIT_SEED = 12  # the tuning/held-aside split of the documents; fixed before anything was measured
 HASH_ESCAPE = "\uff03"  # FULLWIDTH NUMBER SIGN: same length as "#", so offsets do not move
 
 
@@ -142,6 +148,15 @@ def load_norquad(path: Path) -> tuple[list[Document], list[Question]]:
     return list(docs.values()), questions
 
 
+def tuning_docs(docs: Sequence[Document]) -> set[str]:
+    """The tuning half of the documents (names sorted, shuffled with SPLIT_SEED, the first half).
+    A question belongs to its document's half, so no document is in both; settings are chosen
+    on the tuning half only, the other half is held aside to confirm them."""
+    names = sorted(d.name for d in docs)
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(names))
+    return {names[i] for i in order[: len(names) // 2]}
+
+
 def note_text(doc: Document) -> str:
     return f"---\nkilde: {doc.name}\ntittel: {doc.title}\n---\n{doc.body}\n"
 
@@ -223,20 +238,118 @@ def ensure_index(corpus: Path, index: Path, chunk_settings: ChunkSettings) -> Bu
 
 @dataclass(frozen=True)
 class Mode:
-    fusion: str
-    dense_weight: float
+    label: str
+    method: Method
+    sentence_dense: float = 0.0  # bench-only: weight of the best sentence's cosine (needs sentence vectors)
 
-    @property
-    def label(self) -> str:
-        return f"{self.fusion} w={self.dense_weight:.1f}" if self.fusion in SWEEP_FUSIONS else self.fusion
+
+# The default before issue 12 (no query rewriting, fixed weight); every idea is measured against it.
+OLD = Method(rewrite=False, adaptive=False)
+BASELINE = Mode("hybrid w=0.5 (baseline)", OLD)
+# The ideas of issue 12, each against the baseline (docs/retrieval.md); bench/paraphrase.py measures the same.
+IDEAS: tuple[Mode, ...] = (
+    Mode("+ rewrite + adaptive (the new default)", Method()),
+    Mode("+ query-side compound splitting", replace(OLD, decompound=True)),
+    Mode("+ rewrite + adaptive + query-side compound splitting", Method(decompound=True)),
+    Mode("+ feedback 0.3", replace(OLD, feedback=0.3)),
+    Mode("+ feedback 0.3 gate 0.3", replace(OLD, feedback=0.3, feedback_gate=0.3)),
+    Mode("+ feedback 0.3 gate 0.5", replace(OLD, feedback=0.3, feedback_gate=0.5)),
+    Mode("+ feedback 0.3 gate 0.7", replace(OLD, feedback=0.3, feedback_gate=0.7)),
+    Mode("+ feedback 0.5 gate 0.5", replace(OLD, feedback=0.5, feedback_gate=0.5)),
+    Mode("+ dense feedback 0.3", replace(OLD, dense_feedback=0.3)),
+    Mode("+ both feedbacks 0.3", replace(OLD, feedback=0.3, dense_feedback=0.3)),
+    Mode("+ rewrite + adaptive + feedback 0.3 gate 0.5", replace(OLD, rewrite=True, adaptive=True, feedback=0.3, feedback_gate=0.5)),
+    Mode("+ rewrite + adaptive + feedback 0.5 gate 0.5 then w=0.5",
+         replace(OLD, rewrite=True, adaptive=True, feedback=0.5, feedback_gate=0.5, feedback_weight=0.5)),
+    Mode("+ rewrite + adaptive + feedback 1.0 gate 0.5 then w=0.5",
+         replace(OLD, rewrite=True, adaptive=True, feedback=1.0, feedback_gate=0.5, feedback_weight=0.5)),
+    Mode("+ sentence 0.1", replace(OLD, sentence=0.1)),
+    Mode("+ sentence 0.2", replace(OLD, sentence=0.2)),
+    Mode("+ diversify", replace(OLD, diversify=True)),
+    Mode("+ sentence vectors 0.1", OLD, sentence_dense=0.1),
+    Mode("+ sentence vectors 0.2", OLD, sentence_dense=0.2),
+    Mode("+ sentence vectors 0.4", OLD, sentence_dense=0.4),
+)
+
+
+# --------------------------------------------------------------------------- sentence vectors (measured, not in litsok)
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """Every chunk's sentences (claim.candidate_sentences, as `siter` splits them) embedded as passages."""
+
+    owner: np.ndarray  # chunk number of each sentence
+    vectors: np.ndarray  # one row per sentence
+    seconds: float  # embedding time of all sentences
+    sample_passage_s: float  # embedding time of SAMPLE chunks as passages ...
+    sample_sentence_s: float  # ... and of their sentences, measured back to back
+
+    def best(self, qvec: np.ndarray, chunks: Sequence[int]) -> np.ndarray:
+        """max sentence cosine of each of `chunks`."""
+        sims = self.vectors @ qvec
+        out = np.full(len(chunks), -1.0)
+        for j, c in enumerate(chunks):
+            own = sims[self.owner == c]
+            if len(own):
+                out[j] = float(own.max())
+        return out
+
+
+SENTENCE_SAMPLE = 40
+
+
+def sentence_vectors(index: LoadedIndex, embedder: Embedder, cache: Path) -> SentenceVectors:
+    """Embed every chunk's sentences once (cached in `cache`, plain .npy + .json)."""
+    from litsok.claim import candidate_sentences
+
+    texts, owner = [], []
+    for i, sc in enumerate(index.chunks):
+        for a, b in candidate_sentences(sc.chunk.text):
+            texts.append(sc.chunk.text[a:b])
+            owner.append(i)
+    meta = cache / "sentences.json"
+    if meta.is_file() and json.loads(meta.read_text())["n"] == len(texts):
+        m = json.loads(meta.read_text())
+        vecs = np.load(cache / "sentences.npy", allow_pickle=False)
+        return SentenceVectors(np.array(owner), vecs, m["seconds"], m["sample_passage_s"], m["sample_sentence_s"])
+    sample = list(range(min(SENTENCE_SAMPLE, len(index.chunks))))
+    t = time.perf_counter()
+    embedder.embed_passages([index.chunks[i].chunk.text for i in sample])
+    t_pass = time.perf_counter() - t
+    t = time.perf_counter()
+    embedder.embed_passages([texts[j] for j, o in enumerate(owner) if o in set(sample)])
+    t_sent = time.perf_counter() - t
+    t = time.perf_counter()
+    vecs = embedder.embed_passages(texts)
+    seconds = time.perf_counter() - t
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(cache / "sentences.npy", vecs, allow_pickle=False)
+    meta.write_text(json.dumps({"n": len(texts), "seconds": seconds, "sample_passage_s": t_pass,
+                                "sample_sentence_s": t_sent}))
+    return SentenceVectors(np.array(owner), vecs, seconds, t_pass, t_sent)
+
+
+def with_sentences(ranking_order: list[int], fused: np.ndarray, best: np.ndarray, weight: float) -> list[int]:
+    """Re-rank the candidates by fused + weight * min-max(best sentence cosine among them)."""
+    lo, hi = float(best.min()), float(best.max())
+    norm = (best - lo) / (hi - lo) if hi > lo else np.zeros_like(best)
+    score = {c: float(fused[c]) + weight * float(n) for c, n in zip(ranking_order, norm, strict=True)}
+    return sorted(ranking_order, key=lambda c: -score[c])
+
+
+def _sweep_label(name: str, w: float) -> str:
+    return f"{name} w={w:.1f}" if name in SWEEP_FUSIONS else name
 
 
 def modes() -> list[Mode]:
-    """Every fusion of the library at the default weight, then the weight sweeps."""
-    default_weight = Settings().dense_weight
-    out = [Mode(name, default_weight) for name in FUSIONS]
-    out += [Mode(name, w) for name in SWEEP_FUSIONS for w in SWEEP_WEIGHTS if w != default_weight]
-    return out
+    """The baseline, every other fusion of the library at the default weight, the weight sweeps, the ideas."""
+    w0 = BASELINE.method.dense_weight
+    out = [BASELINE]
+    out += [Mode(_sweep_label(n, w0), replace(OLD, fusion=n)) for n in FUSIONS if n != BASELINE.method.fusion]
+    out += [Mode(_sweep_label(n, w), replace(OLD, fusion=n, dense_weight=w)) for n in SWEEP_FUSIONS for w in SWEEP_WEIGHTS
+            if w != w0]
+    return out + list(IDEAS)
 
 
 @dataclass
@@ -258,25 +371,38 @@ def _first_rank(top: np.ndarray, relevant: np.ndarray) -> int:
     return int(found[0]) + 1 if len(found) else 0
 
 
-def evaluate(index: LoadedIndex, embedder: Embedder, questions: Sequence[Question], wanted: Sequence[Mode]) -> Run:
-    """Score each question once, rank with every mode; time score_chunks + default fusion + top-k."""
+def _ranked(index: LoadedIndex, text: str, qvec: np.ndarray, m: Mode, sentences: SentenceVectors | None) -> list[int]:
+    if m.sentence_dense <= 0:
+        return rank_scored(index, text, qvec, m.method, TOP).order
+    if sentences is None:
+        return []
+    r = rank_scored(index, text, qvec, m.method, RERANK_DEPTH)
+    return with_sentences(r.order, r.fused, sentences.best(qvec, r.order), m.sentence_dense)[:TOP]
+
+
+def evaluate(
+    index: LoadedIndex,
+    embedder: Embedder,
+    questions: Sequence[Question],
+    wanted: Sequence[Mode],
+    sentences: SentenceVectors | None = None,
+) -> Run:
+    """Embed each question once, rank with every mode; time embedding + the baseline's ranking (top 10)."""
     files = np.array([sc.chunk.file for sc in index.chunks])
     starts = np.array([sc.chunk.char_start for sc in index.chunks])
     ends = np.array([sc.chunk.char_end for sc in index.chunks])
-    default = Mode(Settings().fusion, Settings().dense_weight)
-    fuse_default = fusion(default.fusion)
-    score_chunks(index, embedder, "Hva er oppvarming?")  # warm-up: load FAISS, BM25 and the model
+    rank_scored(index, "Hva er oppvarming?", embedder.embed_query("Hva er oppvarming?"), BASELINE.method, TOP)  # warm-up
     ranks = {m: Ranks() for m in wanted}
     latencies: list[float] = []
     for q in questions:
         t = time.perf_counter()
-        scores: Scores = score_chunks(index, embedder, q.text)
-        np.argsort(-fuse_default(scores, default.dense_weight), kind="stable")[:TOP]
+        qvec = embedder.embed_query(q.text)
+        rank_scored(index, q.text, qvec, BASELINE.method, TOP)
         latencies.append((time.perf_counter() - t) * 1000)
         in_doc = files == q.doc.file
         has_answer = in_doc & (starts <= q.start) & (ends >= q.end)
         for m in wanted:
-            top = np.argsort(-fusion(m.fusion)(scores, m.dense_weight), kind="stable")[:TOP]
+            top = np.array(_ranked(index, q.text, qvec, m, sentences), dtype=np.int64)
             ranks[m].passage.append(_first_rank(top, has_answer))
             ranks[m].document.append(_first_rank(top, in_doc))
     return Run(ranks, latencies)
@@ -312,21 +438,30 @@ def chunk_stats(index: LoadedIndex) -> tuple[int, float]:
 # --------------------------------------------------------------------------- report
 
 
-def mode_table(run: Run, baseline: Mode) -> str:
-    base = reciprocal(run.ranks[baseline].passage)
+def _split_cells(r: np.ndarray, base: np.ndarray, mask: np.ndarray, is_base: bool) -> list[str]:
+    a, b = reciprocal(r[mask]), reciprocal(base[mask])
+    if not len(a):
+        return ["–", "–", ""]
+    delta = "(baseline)" if is_base else paired_bootstrap(a, b, resamples=RESAMPLES, seed=SEED).format()
+    return [f"{recall(r[mask], 1):.3f}", f"{a.mean():.3f}", delta]
+
+
+def mode_table(run: Run, baseline: Mode, tuning: np.ndarray) -> str:
+    """Per mode: tuning half, held-aside half, all questions (R@1, MRR@10, ΔMRR@10 against the baseline)."""
+    base = np.asarray(run.ranks[baseline].passage)
     rows = []
-    for m, r in run.ranks.items():
-        if m == baseline:
-            delta = "(default)"
-        else:
-            delta = paired_bootstrap(reciprocal(r.passage), base, resamples=RESAMPLES, seed=SEED).format()
-        rows.append([m.label, *metric_cells(r.passage), delta])
-    return markdown_table(["mode", "R@1", "R@5", "R@10", "MRR@10", "ΔMRR@10 vs default [95 % CI]"], rows)
+    for m, rk in run.ranks.items():
+        r = np.asarray(rk.passage)
+        is_base = m == baseline
+        rows.append([m.label, *_split_cells(r, base, tuning, is_base), *_split_cells(r, base, ~tuning, is_base),
+                     *metric_cells(rk.passage), _split_cells(r, base, np.ones_like(tuning), is_base)[2]])
+    header = ["mode", "tune R@1", "tune MRR@10", "tune Δ [95 % CI]", "held R@1", "held MRR@10", "held Δ [95 % CI]",
+              "all R@1", "all R@5", "all R@10", "all MRR@10", "all Δ [95 % CI]"]
+    return markdown_table(header, rows)
 
 
 def document_table(run: Run) -> str:
-    default_weight = Settings().dense_weight
-    rows = [[m.label, *metric_cells(r.document)] for m, r in run.ranks.items() if m.dense_weight == default_weight]
+    rows = [[m.label, *metric_cells(r.document)] for m, r in run.ranks.items()]
     return markdown_table(["mode", "doc R@1", "doc R@5", "doc R@10", "doc MRR@10"], rows)
 
 
@@ -402,6 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     data = args.data or shared_dir() / "data" / "norquad" / "validation.json"
     docs, questions = load_norquad(data)
+    tune_names = tuning_docs(docs)
     n_questions, n_docs = len(questions), len(docs)
     out: Path = args.out if args.limit is None else args.out / f"limit-{args.limit}"
     if args.limit is not None:
@@ -417,10 +553,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify_chunks(index, docs)
     embedder = query_embedder(Settings(corpus=corpus, index=index_dir), index)
 
-    baseline = Mode(Settings().fusion, Settings().dense_weight)
+    baseline = BASELINE
+    tuning = np.array([q.doc.name in tune_names for q in questions])
     load_before = load_average()
+    with _timed("sentence vectors"):
+        sents = sentence_vectors(index, embedder, out / "sentences")
     with _timed("scoring"):
-        run = evaluate(index, embedder, questions, modes())
+        run = evaluate(index, embedder, questions, modes(), sents)
     load_after = load_average()
     n_chunks, mean_words = chunk_stats(index)
     lost = unreachable(index, questions)
@@ -447,8 +586,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- embedder: {index.manifest.embedder_id} ({index.manifest.embedder_version}); chunker "
         f"{index.manifest.chunker}",
         f"- index: {n_chunks} chunks, mean {mean_words:.0f} words; build {build.describe()}",
+        f"- split (seed {SPLIT_SEED}, by document): tuning {int(tuning.sum())} questions over "
+        f"{len({q.doc.name for q in questions if q.doc.name in tune_names})} documents, held aside "
+        f"{int((~tuning).sum())} over {len({q.doc.name for q in questions if q.doc.name not in tune_names})}",
+        f"- sentence vectors (bench only): {len(sents.owner)} sentences embedded in {sents.seconds:.0f} s; "
+        f"same-run sample of {SENTENCE_SAMPLE} chunks: {sents.sample_passage_s:.1f} s as passages, "
+        f"{sents.sample_sentence_s:.1f} s as sentences (indexing would take "
+        f"{100 * sents.sample_sentence_s / sents.sample_passage_s:.0f} % longer)",
         f"- answers no single chunk contains (straddling a boundary, a miss in every mode): {lost}",
-        f"- median query latency (score_chunks + {baseline.label} + top {TOP}, warm): {latency:.1f} ms "
+        f"- median query latency (embedding + {baseline.label} + top {TOP}, warm): {latency:.1f} ms "
         f"(p90 {np.percentile(run.latencies_ms, 90):.1f} ms; "
         f"1-min load average {load_before:.1f} before and {load_after:.1f} after scoring)",
         "",
@@ -456,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         f"ΔMRR@10: paired bootstrap over questions ({RESAMPLES} resamples, seed {SEED}); * = interval excludes 0.",
         "",
-        mode_table(run, baseline),
+        mode_table(run, baseline, tuning),
         "",
         "## Right document in the top k (looser)",
         "",

@@ -17,6 +17,8 @@ from .chunk import sentences
 from .errors import LitsokError, QueryError
 from .lexical import tokenize
 from .model import Hit
+from .query import analyse, is_english
+from .rerank import DIVERSITY_MARGIN, FEEDBACK_DOCS, RERANK_DEPTH, diversify, feedback_query, sentence_overlap
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -110,6 +112,137 @@ def score_chunks(index: LoadedIndex, embedder: Embedder | None, question: str) -
     return Scores(dense=dense, lexical=lexical)
 
 
+@dataclass(frozen=True)
+class Method:
+    """How a question is ranked: the fusion and the optional query-side and second-stage steps
+    (`bench/retrieval.py` and `bench/paraphrase.py` measure each; docs/retrieval.md)."""
+
+    fusion: str = "hybrid"
+    dense_weight: float = 0.5
+    rewrite: bool = True  # query.analyse: an English question loses its function words, gains cognates
+    adaptive: bool = True  # an English question: weight to the dense side by the share BM25 knows
+    decompound: bool = False  # query.split_compound: an unknown Norwegian compound adds its known parts
+    feedback: float = 0.0  # weight of pseudo-relevance feedback on the BM25 side (0: off)
+    feedback_gate: float = 1.0  # feedback only when the best passage holds less than this share of the question
+    feedback_weight: float | None = None  # dense weight of the fusion after feedback (None: unchanged)
+    dense_feedback: float = 0.0  # weight of the top passages' mean vector added to the query vector (0: off)
+    sentence: float = 0.0  # weight of the best sentence's term overlap (0: off)
+    diversify: bool = False  # sources take turns in the top k when scores are close
+
+
+@dataclass(frozen=True)
+class Ranking:
+    order: list[int]  # chunk numbers, best first
+    fused: np.ndarray
+    scores: Scores
+
+
+def lexical_coverage(index: LoadedIndex, question: str) -> float:
+    """idf-weighted share of the question's terms that the BM25 vocabulary knows (1: all of them)."""
+    import math
+
+    terms = set(tokenize(question))
+    if not terms:
+        return 1.0
+    unknown = math.log(1 + (index.lexical.n_docs + 0.5) / 0.5)
+    known = sum(index.lexical.idf(t) for t in terms if t in index.lexical.vocab)
+    total = known + unknown * sum(1 for t in terms if t not in index.lexical.vocab)
+    return known / total if total > 0 else 1.0
+
+
+def rank_scored(
+    index: LoadedIndex,
+    question: str,
+    query_vector: np.ndarray | None,
+    method: Method,
+    top: int,
+    wanted: np.ndarray | None = None,
+) -> Ranking:
+    """Rank every chunk for `question` (embedded as `query_vector`, None: no dense side); the first `top`.
+    `wanted`: a mask of the chunks that may be returned."""
+    import numpy as np
+
+    english = is_english(question)
+    rewrite = method.rewrite or method.decompound
+    lex_query = analyse(question, index.lexical.vocab.__contains__, decompound=method.decompound) if rewrite else question
+    s = Scores(dense=dense_scores(index, query_vector), lexical=index.lexical.scores(lex_query))
+    weight = method.dense_weight
+    if method.adaptive and english and method.fusion in ("hybrid", "rrf"):
+        weight = 1.0 - (1.0 - weight) * lexical_coverage(index, lex_query)
+    fused = _fused(s, method.fusion, weight, wanted)
+    if (method.feedback > 0 or method.dense_feedback > 0) and method.fusion != "dense" and (
+        method.feedback_gate >= 1.0 or _top_overlap(index, fused, lex_query) < method.feedback_gate
+    ):
+        s = _feedback(index, s, fused, lex_query, query_vector, method)
+        if method.feedback_weight is not None:
+            weight = method.feedback_weight
+        fused = _fused(s, method.fusion, weight, wanted)
+    order = [int(i) for i in np.argsort(-fused, kind="stable")[: max(top, RERANK_DEPTH)] if np.isfinite(fused[i])]
+    if method.sentence > 0 and order:
+        fused = fused.copy()
+        terms = tokenize(lex_query)
+        for i in order[:RERANK_DEPTH]:
+            fused[i] += method.sentence * sentence_overlap(index.chunks[i].chunk.text, terms, index.lexical.idf)
+        order = sorted(order, key=lambda i: -fused[i])
+    if method.diversify:
+        order = diversify(order, fused, lambda i: index.chunks[i].chunk.source_key, top, DIVERSITY_MARGIN)
+    return Ranking(order=order[:top], fused=fused, scores=s)
+
+
+def _top_overlap(index: LoadedIndex, fused: np.ndarray, lex_query: str) -> float:
+    """How much of the question (idf-weighted) the best first-pass passage contains, in [0, 1]."""
+    import numpy as np
+
+    best = int(np.argmax(fused))
+    terms = set(tokenize(lex_query))
+    total = sum(index.lexical.idf(t) for t in terms)
+    if total <= 0 or not np.isfinite(fused[best]):
+        return 0.0
+    toks = set(tokenize(index.chunks[best].chunk.text))
+    return sum(index.lexical.idf(t) for t in terms if t in toks) / total
+
+
+def _fused(s: Scores, name: str, weight: float, wanted: np.ndarray | None) -> np.ndarray:
+    import numpy as np
+
+    fused = fusion(name)(s, weight)
+    return fused if wanted is None else np.where(wanted, fused, -np.inf)
+
+
+def _feedback(
+    index: LoadedIndex, s: Scores, fused: np.ndarray, lex_query: str, query_vector: np.ndarray | None, method: Method
+) -> Scores:
+    """Pseudo-relevance feedback from the top FEEDBACK_DOCS of the first ranking: their most
+    distinctive words added to the BM25 query, and/or their mean vector to the query vector."""
+    import numpy as np
+
+    best = [int(i) for i in np.argsort(-fused, kind="stable")[:FEEDBACK_DOCS] if np.isfinite(fused[i])]
+    lexical, dense = s.lexical, s.dense
+    if method.feedback > 0 and best:
+        texts = [index.chunks[i].chunk.text for i in best]
+        extra = feedback_query(texts, set(tokenize(lex_query)), index.lexical.idf)
+        if extra:
+            lexical = lexical + method.feedback * index.lexical.scores(extra)
+    if method.dense_feedback > 0 and best and query_vector is not None:
+        centroid = index.vectors.vectors()[best].mean(axis=0)
+        q = query_vector + method.dense_feedback * centroid
+        dense = dense_scores(index, (q / np.linalg.norm(q)).astype(np.float32))
+    return Scores(dense=dense, lexical=lexical)
+
+
+def dense_scores(index: LoadedIndex, query_vector: np.ndarray | None) -> np.ndarray:
+    """Cosine of the query vector with every chunk (NaN outside the ANN top for large indexes, and
+    everywhere without a vector)."""
+    import numpy as np
+
+    n = len(index.chunks)
+    dense = np.full(n, np.nan, dtype=np.float32)
+    if query_vector is not None and n:
+        ids, sc = index.vectors.scores(query_vector, CANDIDATES)
+        dense[ids] = sc
+    return dense
+
+
 def search(
     index: LoadedIndex,
     embedder: Embedder | None,
@@ -119,27 +252,37 @@ def search(
     mode: str = "hybrid",
     dense_weight: float = 0.5,
     sources: Sequence[str] = (),
+    method: Method | None = None,
 ) -> list[Hit]:
-    """Rank the chunks of `index` for `question`; the top `k` as `Hit`s."""
+    """Rank the chunks of `index` for `question`; the top `k` as `Hit`s. `method` (default:
+    `Method(fusion=mode, dense_weight=dense_weight)`) chooses the steps around the fusion."""
     import numpy as np
 
     question = clean_query(question)
-    fuse = fusion(mode)
+    fusion(mode)  # an unknown mode fails here, with the valid names
+    method = method or Method(fusion=mode, dense_weight=dense_weight)
     if not index.chunks:
         return []
-    s = score_chunks(index, embedder if mode != "lexical" else None, question)
-    fused = fuse(s, dense_weight)
+    use_dense = embedder is not None and method.fusion != "lexical"
+    qvec = embedder.embed_query(question) if use_dense and embedder is not None else None
+    wanted = None
     if sources:
-        wanted = set(sources)
-        mask = np.array([sc.chunk.source_key in wanted for sc in index.chunks])
-        fused = np.where(mask, fused, -np.inf)
-    order = np.argsort(-fused, kind="stable")[: max(k, 0)]
+        keys = set(sources)
+        wanted = np.array([sc.chunk.source_key in keys for sc in index.chunks])
+    ranking = rank_scored(index, question, qvec, method, max(k, 0), wanted)
+    return _hits(index, ranking, question)
+
+
+def _hits(index: LoadedIndex, ranking: Ranking, question: str) -> list[Hit]:
+    import numpy as np
+
+    s, fused = ranking.scores, ranking.fused
     terms = set(tokenize(question))
     hits: list[Hit] = []
-    for rank, i in enumerate(order, start=1):
+    for rank, i in enumerate(ranking.order, start=1):
         if not np.isfinite(fused[i]):
             break
-        stored = index.chunks[int(i)]
+        stored = index.chunks[i]
         src = index.sources.get(stored.chunk.source_key, {})
         hits.append(
             Hit(
