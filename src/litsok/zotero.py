@@ -64,6 +64,7 @@ from typing import Any
 
 from litsok import limits
 from litsok.errors import LitsokError
+from litsok.model import OWN_MARKING as OWN_MARKING  # the heading of an annotation passage
 from litsok.model import Page, Source
 
 DB_NAME = "zotero.sqlite"
@@ -73,8 +74,6 @@ KEY_PREFIX = "zotero:"
 ANNOTATION_FILE_PREFIX = "zotero:"
 # `Page.label_origin` of an annotation passage: the page label Zotero stored with it
 ORIGIN_ZOTERO = "zotero"
-# `Page.heading` of an annotation passage: what the output shows to mark the student's own marking
-OWN_MARKING = "egen markering"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -132,6 +131,8 @@ class ZoteroLibrary:
     collection: str | None = None  # the collection the library was limited to (its full path)
     all_collections: tuple[str, ...] = ()  # every collection path in the database, sorted
     schema_version: int | None = None  # Zotero's userdata schema version
+    # attachment key -> (source key, absolute path) of every PDF attachment found on disk, in item order
+    attachments: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 # --- user-facing messages (Norwegian bokmål) ----------------------------------------------
@@ -285,7 +286,18 @@ def passage_text(annotation: ZoteroAnnotation) -> str:
 
 
 def is_annotation_file(file: str) -> bool:
-    """True for the `file` of an annotation passage ("zotero:<attachment key>")."""
+    """True for the `file` of an annotation passage ("zotero:<attachment key>"; an attachment's
+    PDF in the index is "zotero:<attachment key>/<file name>", see `attachment_file`)."""
+    return file.startswith(ANNOTATION_FILE_PREFIX) and "/" not in file
+
+
+def attachment_file(attachment_key: str, path: str) -> str:
+    """How the index names a PDF attachment: "zotero:<attachment key>/<file name>"."""
+    return f"{ANNOTATION_FILE_PREFIX}{attachment_key}/{Path(path).name}"
+
+
+def is_zotero_file(file: str) -> bool:
+    """True for a file of the index that came from Zotero (an attachment or its annotations)."""
     return file.startswith(ANNOTATION_FILE_PREFIX)
 
 
@@ -917,6 +929,7 @@ def _build_library(
     att_state: dict[str, list[Any]] = {}
     att_path: dict[int, str] = {}
     att_source: dict[int, str] = {}
+    on_disk: dict[str, tuple[str, str]] = {}
     for item_id, key in key_of.items():
         atts = [standalone[item_id]] if item_id in standalone else by_parent.get(item_id, [])
         for att in atts:
@@ -935,6 +948,7 @@ def _build_library(
                 continue
             resolved = str(target.resolve())
             att_path[att.item_id] = resolved
+            on_disk[att.key] = (key, resolved)
             files.setdefault(key, []).append(resolved)
     for key, found in files.items():
         old = sources[key]
@@ -978,6 +992,7 @@ def _build_library(
         collection=chosen_path,
         all_collections=tuple(sorted(set(paths.values()), key=str.casefold)),
         schema_version=version,
+        attachments=MappingProxyType(on_disk),
     )
 
 
