@@ -284,3 +284,18 @@ def test_highlights_inside_a_zotero_pdf_are_own_markings_too(fx):
     index("--zotero", str(fx.data_dir))
     own = [h for h in ask("notat fra en annen PDF-leser") if h["own_marking"] and h["file"] == CHAPTER_PDF]
     assert [(h["text"], h["citation"]) for h in own] == [("Kommentar: Notat fra en annen PDF-leser", "(Skau, 2011, s. 181)")]
+
+
+def test_the_same_pdf_in_the_corpus_and_in_zotero_is_read_once(fx, tmp_path):
+    import shutil
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    shutil.copy(fx.chapter_pdf, corpus / "skau.pdf")
+    report = index("--zotero", str(fx.data_dir), "--korpus", str(corpus))
+    assert "skau.pdf" in report["nye"] and CHAPTER_PDF not in report["nye"]
+    assert any(w.startswith(f"{CHAPTER_PDF}: samme PDF som skau.pdf") for w in report["advarsler"])
+    hits = ask("definisjonsmakt hvem som får beskrive problemet")
+    text = [h for h in hits if not h["own_marking"] and h["file"] != THESIS_PDF]
+    assert {h["file"] for h in text} == {"skau.pdf"} and text[0]["source_key"] == "skau2011"  # linked by file name
+    assert {h["citation"] for h in hits if h["own_marking"] and h["text"].startswith(HIGHLIGHT_TEXT)} == {"(Skau, 2011, s. 180)"}

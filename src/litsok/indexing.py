@@ -164,12 +164,16 @@ def index_corpus(
         new: list[str] = []
         changed: list[str] = []
         unchanged: list[str] = []
+        corpus_pdfs: dict[str, str] = {}  # sha256 -> the corpus PDF with that content
+        twins: dict[str, str] = {}  # Zotero attachment -> the corpus PDF with the same content (read only there)
         for i, cf in enumerate(files):
             if progress:
                 progress("les", i, len(files))
             digest = _hash_or_gone(cf.path)
             if not digest:
                 failed[cf.rel] = f"{cf.rel}: filen forsvant eller kunne ikke leses under indekseringen. Kjør `litsok indekser` igjen."
+                continue
+            if _same_pdf_twice(cf.rel, digest, links, corpus_pdfs, twins, warnings):
                 continue
             prev = prev_files.get(cf.rel)
             key = _settings_key(cf, known, links)
@@ -202,7 +206,7 @@ def index_corpus(
             progress("les", len(files), len(files))
         present = {cf.rel for cf in files}
         if zot:
-            for res, how in zotero_markings(zot, results, prev_files, prev_chunks, chunk_settings):
+            for res, how in zotero_markings(zot, results, prev_files, prev_chunks, chunk_settings, twins):
                 present.add(res.record.file)
                 results.append(res)
                 {"ny": new, "endret": changed, "uendret": unchanged}[how].append(res.record.file)
@@ -831,6 +835,7 @@ def zotero_markings(
     prev_files: Mapping[str, FileRecord],
     prev_chunks: Mapping[str, list[Chunk]],
     chunk_settings: ChunkSettings,
+    twins: Mapping[str, str] | None = None,
 ) -> list[tuple[_FileResult, str]]:
     """The Zotero annotations of each attachment as one index file "zotero:<attachment key>"
     (kind `KIND_MARKINGS`), with whether it is "ny", "endret" or "uendret". An annotation
@@ -838,11 +843,13 @@ def zotero_markings(
     is cited), else on Zotero's page label."""
     from .zotero import passage_text
 
+    read_as = {zrel: zrel for zrel in zot.links} | dict(twins or {})  # attachment -> the file its text was read from
+    by_file = {r.record.file: r for r in results}
     reader_pages: dict[str, dict[int | None, Page]] = {}
-    for r in results:
-        if r.record.file in zot.links:
-            att = r.record.file.split(":", 1)[1].split("/", 1)[0]
-            reader_pages[att] = {p.pdf_index: p for p in r.pages if not p.heading == OWN_MARKING}
+    for zrel, rel in read_as.items():
+        if rel in by_file:
+            att = zrel.split(":", 1)[1].split("/", 1)[0]
+            reader_pages[att] = {p.pdf_index: p for p in by_file[rel].pages if not p.heading == OWN_MARKING}
     grouped: dict[str, list[tuple[str, Page]]] = {}
     for a in zot.library.annotations:
         text = passage_text(a)
@@ -866,6 +873,22 @@ def zotero_markings(
         )
         out.append((_FileResult(record, chunks, pages), "endret" if prev else "ny"))
     return out
+
+
+def _same_pdf_twice(
+    rel: str, digest: str, links: Mapping[str, str], corpus_pdfs: dict[str, str], twins: dict[str, str],
+    warnings: list[str],
+) -> bool:
+    """A Zotero attachment with the same content as a PDF of the corpus is read only from the
+    corpus (no passage twice); True when `rel` is such an attachment. Corpus files come first."""
+    if rel not in links:
+        corpus_pdfs.setdefault(digest, rel)
+        return False
+    if digest not in corpus_pdfs:
+        return False
+    twins[rel] = corpus_pdfs[digest]
+    warnings.append(f"{rel}: samme PDF som {corpus_pdfs[digest]} i korpuset; den leses bare derfra.")
+    return True
 
 
 def _annotation_label(zotero_label: str, page_index: int | None, reader: Mapping[int | None, Page]) -> tuple[str, str]:
