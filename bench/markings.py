@@ -31,13 +31,15 @@ def _median_seconds(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def _with_highlights(src: Path, out: Path, count: int) -> Path:
+def _with_highlights(src: Path, out: Path, count: int) -> Path | None:
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Highlight
     from pypdf.generic import ArrayObject, FloatObject
 
-    w = PdfWriter()
-    w.append(PdfReader(src))
+    try:
+        w = PdfWriter(clone_from=PdfReader(src))
+    except Exception:  # noqa: BLE001 - pypdf cannot rewrite every real PDF: no marked copy
+        return None
     pages = min(len(w.pages), 10)
     for n in range(count):
         page = w.pages[n % pages]
@@ -75,13 +77,13 @@ def main() -> None:
             marked = _with_highlights(pdf, Path(tmp) / pdf.name, args.marked) if args.marked else None
             with_hl = _median_seconds(lambda p=marked: read_markings(p, p.name), args.runs) if marked else float("nan")
             rows.append([pdf.name, f"{base:.3f}", f"{marks:.3f}", f"{100 * marks / base:.1f} %", str(found),
-                         f"{with_hl:.3f}", f"{100 * with_hl / base:.1f} %"])
+                         f"{with_hl:.3f}" if marked else "–", f"{100 * with_hl / base:.1f} %" if marked else "–"])
     header = ["PDF", "read_pdf s", "read_markings s", "tillegg", "markeringer", f"med {args.marked} markeringer s",
               "tillegg"]
     print(markdown_table(header, rows, "lrrrrrr"))
     shares = [float(r[3].rstrip(" %")) for r in rows]
     print(f"\nMedian tillegg uten markeringer: {statistics.median(shares):.1f} %; "
-          f"med {args.marked}: {statistics.median(float(r[6].rstrip(' %')) for r in rows):.1f} %.")
+          f"med {args.marked}: {statistics.median(float(r[6].rstrip(' %')) for r in rows if r[6] != '–'):.1f} %.")
     print(f"Maskin: {machine()}; lastsnitt {load_before:.2f} før, {load_average():.2f} etter; median av {args.runs} kjøringer.")
 
 

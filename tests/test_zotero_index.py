@@ -299,3 +299,24 @@ def test_the_same_pdf_in_the_corpus_and_in_zotero_is_read_once(fx, tmp_path):
     text = [h for h in hits if not h["own_marking"] and h["file"] != THESIS_PDF]
     assert {h["file"] for h in text} == {"skau.pdf"} and text[0]["source_key"] == "skau2011"  # linked by file name
     assert {h["citation"] for h in hits if h["own_marking"] and h["text"].startswith(HIGHLIGHT_TEXT)} == {"(Skau, 2011, s. 180)"}
+
+
+def test_a_marking_zotero_imported_from_the_pdf_is_indexed_once(fx):
+    """Zotero shows the PDF's own /Annots as read-only annotations (isExternal = 1)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Text
+
+    w = PdfWriter()
+    w.append(PdfReader(fx.chapter_pdf))
+    w.add_annotation(1, Text(text="Merket i en annen leser", rect=(300, 400, 320, 420)))
+    with fx.chapter_pdf.open("wb") as fh:
+        w.write(fh)
+    add_annotation(fx.db, "ATTCHAP1", "ANNEXT01", "", "180", 1)
+    conn = sqlite3.connect(fx.db)
+    conn.execute("UPDATE itemAnnotations SET type = 2, comment = 'Merket i en annen leser', isExternal = 1 "
+                 "WHERE itemID = (SELECT itemID FROM items WHERE key = 'ANNEXT01')")
+    conn.commit()
+    conn.close()
+    index("--zotero", str(fx.data_dir))
+    own = [h for h in ask("merket i en annen leser") if h["own_marking"] and "annen leser" in h["text"]]
+    assert [(h["file"], h["citation"]) for h in own] == [(CHAPTER_PDF, "(Skau, 2011, s. 180)")]

@@ -204,7 +204,7 @@ def index_corpus(
             warnings += res.record.warnings
         if progress:
             progress("les", len(files), len(files))
-        present = {cf.rel for cf in files}
+        present = {cf.rel for cf in files} - set(twins)  # a twin indexed before on its own is removed
         if zot:
             for res, how in zotero_markings(zot, results, prev_files, prev_chunks, chunk_settings, twins):
                 present.add(res.record.file)
@@ -840,7 +840,8 @@ def zotero_markings(
     """The Zotero annotations of each attachment as one index file "zotero:<attachment key>"
     (kind `KIND_MARKINGS`), with whether it is "ny", "endret" or "uendret". An annotation
     stands on the printed page the PDF reader gave its PDF page (as the text there
-    is cited), else on Zotero's page label."""
+    is cited), else on Zotero's page label. Annotations Zotero imported from the PDF
+    file are left to the PDF's own markings, so none is indexed twice."""
     from .zotero import passage_text
 
     read_as = {zrel: zrel for zrel in zot.links} | dict(twins or {})  # attachment -> the file its text was read from
@@ -853,6 +854,8 @@ def zotero_markings(
     grouped: dict[str, list[tuple[str, Page]]] = {}
     for a in zot.library.annotations:
         text = passage_text(a)
+        if a.external and a.attachment_path:
+            continue  # Zotero's copy of a marking in the PDF itself: read from the PDF (ingest/annotations.py)
         if text:
             label, origin = _annotation_label(a.page_label, a.page_index, reader_pages.get(a.attachment_key, {}))
             page = Page(a.source_key, "zotero:" + a.attachment_key, label, text, a.page_index, origin, OWN_MARKING)

@@ -114,6 +114,8 @@ class ZoteroAnnotation:
     sort_index: str  # Zotero's reading-order key "page|offset|top"
     date_modified: str
     version: int = 0
+    # imported by Zotero from the PDF's own /Annots (read-only in Zotero): the indexer reads those from the file
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -621,16 +623,17 @@ def _annotation_rows(
     n = int(limits.ZOTERO_MAX_ANNOTATION_CHARS)
     rows: list[tuple[Any, ...]] = []
     long_ones: set[int] = set()
+    external = "a.isExternal" if "isExternal" in _columns(conn, "itemAnnotations") else "0"
     for r in conn.execute(
         f"SELECT a.itemID, a.parentItemID, a.type, substr(a.text, 1, {n}), substr(a.comment, 1, {n}), "
-        "a.pageLabel, a.sortIndex, substr(a.position, 1, 200), i.key, i.version, i.dateModified, "
+        f"a.pageLabel, a.sortIndex, substr(a.position, 1, 200), i.key, i.version, i.dateModified, {external}, "
         "length(a.text) > ? OR length(a.comment) > ? "
         "FROM itemAnnotations a JOIN items i ON i.itemID = a.itemID ORDER BY a.parentItemID, a.sortIndex, a.itemID",
         (n, n),
     ):
         if int(r[0]) in live:
-            rows.append(tuple(r[:11]))
-            if r[11]:
+            rows.append(tuple(r[:12]))
+            if r[12]:
                 long_ones.add(int(r[0]))
     return rows, long_ones
 
@@ -956,7 +959,7 @@ def _build_library(
 
     att_keys = {att.item_id: att.key for att in rows.attachments}
     annotations: list[ZoteroAnnotation] = []
-    for item_id, parent, atype, text, comment, label, sort_index, position, akey, aversion, amod in rows.annotations:
+    for item_id, parent, atype, text, comment, label, sort_index, position, akey, aversion, amod, ext in rows.annotations:
         source_key = att_source.get(int(parent))
         if source_key is None:
             continue
@@ -968,6 +971,7 @@ def _build_library(
                 type=_ANNOTATION_TYPES.get(int(atype or 0), AnnotationType.NOTE), text=str(text or ""),
                 comment=str(comment or ""), page_label=str(label or "").strip(), page_index=page_index,
                 sort_index=str(sort_index or ""), date_modified=str(amod or ""), version=int(aversion or 0),
+                external=ext == 1,
             )
         )
         if int(item_id) in rows.long_annotations:
