@@ -211,3 +211,15 @@ def test_unchanged_pdf_keeps_its_markings_without_reading_again(tmp_path, monkey
     report, hits = index_and_ask(root, tmp_path, "retten til å beskrive problemet")
     assert calls == [] and report["uendret"] == ["lund2020.pdf"]
     assert [m["text"] for m in own(hits)] == [PHRASE]
+
+
+def test_comments_over_the_character_budget_are_cut(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PDF_MARKING_CHARS", 20)
+
+    def annotate(w: PdfWriter) -> None:
+        for n in range(5):
+            w.add_annotation(0, Text(text=f"Notat nummer {n}", rect=(300, 400 - 30 * n, 320, 420 - 30 * n)))
+
+    found = read_markings(annotated(tmp_path / "a.pdf", annotate), "a.pdf")
+    assert [m.comment for m in found.markings] == ["Notat nummer 0", "Notat nummer 1"]  # 28 characters > 20: stop
+    assert "MAX_PDF_MARKING_CHARS = 20" in found.warnings[0]

@@ -27,6 +27,9 @@ ZOTERO_MAX_PREFS_BYTES = 4_000_000
 MAX_PDF_MARKINGS = 20_000
 # characters of one marking's text or comment; like ZOTERO_MAX_ANNOTATION_CHARS, a highlight over eight dense pages
 MAX_MARKING_CHARS = 20_000
+# characters of comments (/Contents) read from one PDF's annotations; 2,000 highlights with a 200-character comment each
+# are 400k, and 20,000 comments of MAX_MARKING_CHARS would otherwise hold 400 MB
+MAX_PDF_MARKING_CHARS = 2_000_000
 # quads of one highlight (one per marked line); a highlight over eight dense pages has ~400
 MAX_MARKING_QUADS = 2_000
 

@@ -94,7 +94,8 @@ def read_markings(path: Path, rel_file: str) -> PdfMarkings:
     if cut:
         warnings.append(
             f"{rel_file}: PDF-en har flere markeringer enn grensen; bare de første er tatt med "
-            f"({limits.over_limit('MAX_PDF_MARKINGS', 'markeringer')})."
+            f"({limits.over_limit('MAX_PDF_MARKINGS', 'markeringer')}, eller "
+            f"{limits.limit_text('MAX_PDF_MARKING_CHARS', 'tegn')} i kommentarene)."
         )
     if long:
         warnings.append(
@@ -136,22 +137,24 @@ _Raw = tuple[int, str, list[tuple[float, float, float, float]], str]  # (pdf ind
 
 
 def _annotations(path: Path) -> tuple[list[_Raw], bool]:
-    """Every supported annotation of the file (at most MAX_PDF_MARKINGS) and whether some were cut."""
+    """Every supported annotation of the file (at most MAX_PDF_MARKINGS, with at most about
+    MAX_PDF_MARKING_CHARS characters of comments) and whether some were cut."""
     from pypdf import PdfReader
 
     reader = PdfReader(path, strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         return [], False
     out: list[_Raw] = []
-    seen = 0
+    seen = chars = 0
     for i, page in enumerate(reader.pages):
         for annot in _page_annots(page):
             seen += 1
-            if seen > limits.MAX_PDF_MARKINGS:
+            if seen > limits.MAX_PDF_MARKINGS or chars > limits.MAX_PDF_MARKING_CHARS:
                 return out, True
             raw = _one(i, annot)
             if raw is not None:
                 out.append(raw)
+                chars += len(raw[3])
     return out, False
 
 
@@ -224,11 +227,22 @@ def _text_under_quads(path: Path, wanted: Sequence[tuple[int, int, list[tuple[fl
     out: dict[int, str] = {}
     textpages: dict[int, Any] = {}
     try:
-        for n, i, quads in wanted:
+        for n, i, quads in wanted:  # in page order: a page's text is laid out once, then let go
+            for done in [k for k in textpages if k != i]:
+                _close(textpages.pop(done))
             out[n] = _under(doc, textpages, i, quads)
     finally:
+        for tp in textpages.values():
+            _close(tp)
         doc.close()
     return out
+
+
+def _close(textpage: Any) -> None:
+    try:
+        textpage.close()
+    except Exception:  # noqa: BLE001 - already closed with its page
+        pass
 
 
 def _under(doc: Any, textpages: dict[int, Any], i: int, quads: Sequence[tuple[float, float, float, float]]) -> str:
