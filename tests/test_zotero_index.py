@@ -87,6 +87,7 @@ def sources() -> dict[str, dict]:
 def test_zotero_pdf_and_annotations_are_indexed_without_a_corpus(fx):
     report = index("--zotero", str(fx.data_dir))
     assert set(report["nye"]) == {CHAPTER_PDF, CHAPTER_MARKS, THESIS_PDF}
+    assert report["zotero"] == {"database": str(fx.db), "samling": None, "elementer": 6, "pdf_er": 2, "markeringer": 3}
     assert any("hansen.pdf" in w and "finnes ikke på disken" in w for w in report["advarsler"])  # never downloaded
     hits = ask("definisjonsmakt i hjelperelasjoner")
     own = [h for h in hits if h["own_marking"]]

@@ -244,6 +244,11 @@ def _print_report(r: IndexReport) -> None:
         f"{r.embedded} biter bygd inn, {r.reused} gjenbrukt."
     )
     c.print("  tid: " + ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items()))
+    if r.zotero:
+        z = r.zotero
+        where = f" (samlingen «{_e(z['samling'])}»)" if z["samling"] else ""
+        c.print(f"  Zotero: {_e(z['database'])}{where}: {z['elementer']} elementer, {z['pdf_er']} PDF-er, "
+                f"{z['markeringer']} markeringer (ta det ut med --uten-zotero).")
     for file, reason in r.failed.items():
         c.print(f"[red]Hoppet over[/red] {_e(reason)}" if reason.startswith(file) else f"[red]Hoppet over[/red] {_e(file)}: {_e(reason)}")
     for w in r.warnings:

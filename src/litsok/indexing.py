@@ -83,6 +83,7 @@ class IndexReport:
     timings: dict[str, float]
     seconds: float
     skipped_entries: tuple[str, ...] = ()  # bibliography entries left out (`Bibliography.skipped`): a partial run
+    zotero: dict[str, Any] | None = None  # the Zotero library read: database, collection, counts (`_zotero_summary`)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -103,6 +104,7 @@ class IndexReport:
             "tider": self.timings,
             "sekunder": self.seconds,
             "kilder_hoppet_over": list(self.skipped_entries),
+            "zotero": self.zotero,
         }
 
 
@@ -220,7 +222,7 @@ def index_corpus(
             return replace(_report(  # the live index is already up to date: write nothing
                 settings, embedder_id, results, len(previous.sources), len(previous.chunks), 0,
                 ([], [], unchanged, []), failed, warnings, timings, t0,
-            ), skipped_entries=bib.skipped)
+            ), skipped_entries=bib.skipped, zotero=_zotero_summary(zot, results))
 
         # 2. sources and citations (reused for sources whose metadata is unchanged)
         t = time.perf_counter()
@@ -292,7 +294,7 @@ def index_corpus(
     return replace(_report(
         settings, embedder_id, results, len({c.source_key for c in all_chunks}), len(all_chunks), len(todo),
         (new, changed, unchanged, removed), failed, warnings, timings, t0,
-    ), skipped_entries=bib.skipped)
+    ), skipped_entries=bib.skipped, zotero=_zotero_summary(zot, results))
 
 
 def _nothing_readable(settings: Settings, failed: Mapping[str, str], kept: bool) -> LitsokError:
@@ -791,6 +793,20 @@ def read_zotero(settings: Settings) -> ZoteroInput | None:
         files.append(CorpusFile(Path(path), rel, "pdf"))
         links[rel] = source_key
     return ZoteroInput(library, tuple(files), links)
+
+
+def _zotero_summary(zot: ZoteroInput | None, results: Sequence[_FileResult]) -> dict[str, Any] | None:
+    """What `indekser` says about the Zotero library it read (None without Zotero)."""
+    if zot is None:
+        return None
+    marks = sum(r.record.chunks for r in results if r.record.kind == KIND_MARKINGS)
+    return {
+        "database": str(zot.library.db_path.absolute()),
+        "samling": zot.library.collection,
+        "elementer": len(zot.library.sources),
+        "pdf_er": len(zot.files),
+        "markeringer": marks,
+    }
 
 
 def zotero_state(library: ZoteroLibrary) -> dict[str, str]:
