@@ -321,3 +321,32 @@ def test_a_marking_zotero_imported_from_the_pdf_is_indexed_once(fx):
     index("--zotero", str(fx.data_dir))
     own = [h for h in ask("merket i en annen leser") if h["own_marking"] and "annen leser" in h["text"]]
     assert [(h["file"], h["citation"]) for h in own] == [(CHAPTER_PDF, "(Skau, 2011, s. 180)")]
+
+
+def test_reference_and_citations_are_the_same_as_from_a_better_bibtex_export(fx, tmp_path):
+    """The same chapter indexed from Zotero and from its Better BibTeX export (+ the PDF)."""
+    import shutil
+
+    from zotero_fixture import BBT_BIB
+
+    corpus = tmp_path / "bbt"
+    corpus.mkdir()
+    (corpus / "kilder.bib").write_text(BBT_BIB.replace("  pages = {170--195},", "  pages = {170--195},\n  litsok_forsteside = {179},"),
+                                       encoding="utf-8")
+    shutil.copy(fx.chapter_pdf, corpus / "skau2011.pdf")
+    index("--zotero", str(fx.data_dir))
+
+    def reference_and_pages(*corpus_args: str, idx: str) -> tuple[dict, set[str]]:
+        res = runner.invoke(app, ["referanser", "--indeks", idx, *corpus_args, "--json"])
+        assert res.exit_code == 0, res.output
+        (ref,) = [r for r in json.loads(res.stdout) if r["nøkkel"] == "skau2011"]
+        res = runner.invoke(app, ["spør", "definisjonsmakt", "--indeks", idx, "--kilde", "skau2011", "--json"])
+        cites = {h["citation"] for h in json.loads(res.stdout) if not h["own_marking"]}
+        return {k: ref[k] for k in ("referanse", "markdown")}, cites
+
+    res = runner.invoke(app, ["indekser", "--korpus", str(corpus), "--indeks", "bbt-indeks", "--modell", "test-hash"])
+    assert res.exit_code == 0, res.output
+    zot, bbt = reference_and_pages(idx="indeks"), reference_and_pages("--korpus", str(corpus), idx="bbt-indeks")
+    assert zot == bbt
+    assert zot[0]["referanse"].startswith("Skau, G. M. (2011). Mellom makt og hjelp. I S. A. Christoffersen & A. Berg (Red.)")
+    assert zot[1] == {"(Skau, 2011, s. 179–181)"}
