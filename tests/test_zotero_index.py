@@ -169,6 +169,20 @@ def test_second_run_reads_nothing_again(fx, reads):
     assert report["innebygd"] == 0
 
 
+def test_unchanged_attachments_are_not_even_hashed_again(fx, monkeypatch):
+    import litsok.ingest.corpus as corpus
+
+    index("--zotero", str(fx.data_dir))
+    hashed: list[str] = []
+    real = corpus.file_hash
+    monkeypatch.setattr(corpus, "file_hash", lambda path: hashed.append(Path(path).name) or real(path))
+    index("--zotero", str(fx.data_dir))
+    assert hashed == []  # same size and time as recorded
+    fx.chapter_pdf.write_bytes(fx.chapter_pdf.read_bytes() + b"\n% endret\n")
+    report = index("--zotero", str(fx.data_dir))
+    assert "skau.pdf" in hashed and report["endret"] == [CHAPTER_PDF]
+
+
 def test_a_new_annotation_rereads_only_that_attachments_markings(fx, reads):
     index("--zotero", str(fx.data_dir))
     add_annotation(fx.db, "ATTCHAP1", "ANNNEW01", "hvem som får beskrive problemet", "180", 1)

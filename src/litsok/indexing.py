@@ -171,14 +171,15 @@ def index_corpus(
         for i, cf in enumerate(files):
             if progress:
                 progress("les", i, len(files))
-            digest = _hash_or_gone(cf.path)
+            key = _settings_key(cf, known, links)
+            digest = _known_digest(prev_files.get(cf.rel) or prev_failures.get(cf.rel), key, cf.rel in links)
+            digest = digest or _hash_or_gone(cf.path)
             if not digest:
                 failed[cf.rel] = f"{cf.rel}: filen forsvant eller kunne ikke leses under indekseringen. Kjør `litsok indekser` igjen."
                 continue
             if _same_pdf_twice(cf.rel, digest, links, corpus_pdfs, twins, warnings):
                 continue
             prev = prev_files.get(cf.rel)
-            key = _settings_key(cf, known, links)
             same = prev is not None and (prev.sha256, prev.settings_key) == (digest, key)
             if prev is not None and same and cf.rel in prev_chunks and cf.rel in prev_pages:
                 unchanged.append(cf.rel)
@@ -448,7 +449,25 @@ def _settings_key(cf: CorpusFile, bib: Mapping[str, Source], links: Mapping[str,
     key = (links or {}).get(cf.rel) or match_pdf_source(cf.rel, bib)
     src = bib.get(key) if key else None
     head = f"{READER_VERSION}|{ANNOTATIONS_VERSION}"
-    return f"{head}|{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
+    out = f"{head}|{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
+    return out + _stat_key(cf.path) if links and cf.rel in links else out
+
+
+def _stat_key(path: Path) -> str:
+    """Size and modification time of a Zotero attachment, so an unchanged one is not even hashed again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return "|stat:?"
+    return f"|stat:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _known_digest(prev: FileRecord | FailedFile | None, key: str, zotero: bool) -> str:
+    """The recorded SHA-256 of a Zotero attachment whose size and time (in `key`) are as recorded
+    (a library of 1,000 PDFs is ~5 GB to hash on every run); "" when it must be hashed."""
+    if not zotero or prev is None or prev.settings_key != key or key.endswith("|stat:?"):
+        return ""
+    return "" if prev.sha256 == CHANGED_WHILE_READ else prev.sha256
 
 
 def match_pdf_source(rel: str, bib: Mapping[str, Source]) -> str | None:
