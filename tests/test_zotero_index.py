@@ -364,3 +364,11 @@ def test_reference_and_citations_are_the_same_as_from_a_better_bibtex_export(fx,
     assert zot == bbt
     assert zot[0]["referanse"].startswith("Skau, G. M. (2011). Mellom makt og hjelp. I S. A. Christoffersen & A. Berg (Red.)")
     assert zot[1] == {"(Skau, 2011, s. 179–181)"}
+
+
+def test_annotations_of_a_pdf_not_on_disk_are_still_searchable_on_zoteros_page(fx):
+    add_annotation(fx.db, "ATTCONF1", "ANNCONF1", "Veiledning med digitale verktøy krever nærhet", "5", 4)  # hansen.pdf: never downloaded
+    index("--zotero", str(fx.data_dir))
+    own = [h for h in ask("veiledning med digitale verktøy krever nærhet") if h["own_marking"]]
+    assert (own[0]["text"], own[0]["citation"], own[0]["file"]) == (
+        "Veiledning med digitale verktøy krever nærhet", "(Hansen & Lie, 2020, s. 5)", "zotero:ATTCONF1")
