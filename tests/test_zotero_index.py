@@ -228,6 +228,9 @@ def test_status_reports_zotero_changes(fx):
     assert st["zotero"]["endret"] == ["skau2011"] and st["utdatert"] is True
     res = runner.invoke(app, ["status", "--indeks", "indeks", "--korpus", "korpus"])
     assert "endret i Zotero: 0 nye, 1 endret, 0 fjernet" in res.output
+    fx.db.rename(fx.db.with_suffix(".flyttet"))
+    st = run("status")
+    assert "finnes ikke" in st["zotero"]["feil"] and st["zotero"]["endret"] == []
 
 
 # --- where the library is, and when it cannot be read -------------------------------------------------
