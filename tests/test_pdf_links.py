@@ -340,6 +340,7 @@ def test_kilder_reports_the_entry_whose_pdf_is_missing_and_the_pdf_without_entry
         "trenger_bib_oppføring": False,
         "advarsler": [MISSING_MESSAGE],
         "sidebevis": [],
+        "samlinger": [],
     }
     assert rows["pdf:Uten oppføring"]["trenger_bib_oppføring"] is True
     assert rows["pdf:Uten oppføring"]["advarsler"] == [

@@ -114,6 +114,7 @@ class Support:
             "sitat": self.quotation.to_json() if self.quotation else None,
             "fil": c.file,
             "tekst": c.text,
+            "egen_markering": c.own_marking,
         }
 
 

@@ -35,9 +35,9 @@ class _Group(TyperGroup):
     """click exits 2 on a usage error; litsok's 2 means "partial success", so a
     usage error (unknown command or option, a bad value) gets its own code."""
 
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+    def make_context(self, info_name: str | None, args: list[str], *rest: Any, **kwargs: Any) -> Any:
         with _usage_exit():
-            return super().make_context(*args, **kwargs)
+            return super().make_context(info_name, _optional_values(args), *rest, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         with _usage_exit():
@@ -53,6 +53,23 @@ def _usage_exit() -> Iterator[None]:
     except click.UsageError as exc:
         exc.exit_code = USAGE_EXIT  # type: ignore[misc]  # this error, not the class
         raise
+
+
+ZOTERO_USUAL = ""  # `--zotero` given without a folder: Zotero's usual data folder (or `zotero` in litsok.toml)
+_OPTIONAL_VALUE = ("--zotero",)  # options whose value may be left out
+
+
+def _optional_values(args: list[str]) -> list[str]:
+    """click has no option with an optional value: `--zotero` without a folder after it
+    (at the end, or before another option) gets the value `ZOTERO_USUAL`."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        out.append(arg)
+        if arg == "--":
+            return out + list(args[i + 1 :])
+        if arg in _OPTIONAL_VALUE and (i + 1 == len(args) or args[i + 1].startswith("-")):
+            out.append(ZOTERO_USUAL)
+    return out
 
 
 app = typer.Typer(
@@ -150,12 +167,25 @@ def indekser(
     indeks: Optional[Path] = IndeksOpt,
     modell: Optional[str] = ModellOpt,
     alt: bool = typer.Option(False, "--alt", "--full", help=M.OPT_ALT),
+    zotero: Optional[str] = typer.Option(
+        None, "--zotero", metavar="[MAPPE]",
+        help="Les også Zotero-biblioteket (elementer, PDF-er og markeringer) fra Zotero-datamappen; uten MAPPE: "
+        "Zoteros vanlige mappe, eller `zotero` i litsok.toml. Zotero kan være åpen; databasen skrives aldri til.",
+    ),
+    samling: Optional[str] = typer.Option(
+        None, "--samling", metavar="NAVN",
+        help="Bare denne Zotero-samlingen og undersamlingene dens (navn eller sti, f.eks. «Bachelor/Teori»); gir --zotero.",
+    ),
+    uten_zotero: bool = typer.Option(
+        False, "--uten-zotero",
+        help="Ta Zotero-biblioteket ut av indeksen (ellers husker indeksen biblioteket den ble bygd med).",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
-        from .library import index_corpus
+        from .library import index_corpus, with_zotero
 
-        settings = _settings(korpus, indeks, modell)
+        settings = with_zotero(_settings(korpus, indeks, modell), zotero, samling, uten_zotero)
         with _progress(enabled=not as_json) as progress:
             report = index_corpus(settings, full=alt, progress=progress)
         if as_json:
@@ -214,6 +244,11 @@ def _print_report(r: IndexReport) -> None:
         f"{r.embedded} biter bygd inn, {r.reused} gjenbrukt."
     )
     c.print("  tid: " + ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items()))
+    if r.zotero:
+        z = r.zotero
+        where = f" (samlingen «{_e(z['samling'])}»)" if z["samling"] else ""
+        c.print(f"  Zotero: {_e(z['database'])}{where}: {z['elementer']} elementer, {z['pdf_er']} PDF-er, "
+                f"{z['markeringer']} markeringer (ta det ut med --uten-zotero).")
     for file, reason in r.failed.items():
         c.print(f"[red]Hoppet over[/red] {_e(reason)}" if reason.startswith(file) else f"[red]Hoppet over[/red] {_e(file)}: {_e(reason)}")
     for w in r.warnings:
@@ -271,6 +306,14 @@ def spor(
     _run(body)
 
 
+def _marking_tag(chunk: Any) -> str:
+    """« [egen markering i Zotero]» for a passage that is the student's own highlight or comment, else ""."""
+    from .display import marking_where
+
+    where = marking_where(chunk)
+    return f"  [bold magenta]\\[egen markering {where}][/bold magenta]" if where else ""
+
+
 def _print_hits(hits: list[Hit], as_json: bool) -> None:
     if as_json:
         _print_json([h.to_json() for h in hits])
@@ -285,7 +328,7 @@ def _print_hits(hits: list[Hit], as_json: bool) -> None:
         s, e = h.best_sentence
         body = _e(text[:s]) + "[bold]" + _e(text[s:e]) + "[/bold]" + _e(text[e:])
         dense = f"{h.score_dense:.2f}" if h.score_dense is not None else "–"
-        c.print(f"[bold cyan]{h.rank}. {_e(h.citation)}[/bold cyan]  [dim]{_e(h.source_title)}[/dim]")
+        c.print(f"[bold cyan]{h.rank}. {_e(h.citation)}[/bold cyan]{_marking_tag(h.chunk)}  [dim]{_e(h.source_title)}[/dim]")
         c.print(body, soft_wrap=not c.is_terminal)  # word-wrapped on a terminal, one line per paragraph in a pipe
         sentence_pages = h.chunk.pages_of(s, e)
         if sentence_pages and sentence_pages != h.chunk.pages:
@@ -304,7 +347,7 @@ def kilder(
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
-        from .library import PAGE_EVIDENCE, list_sources
+        from .library import list_sources, page_evidence
 
         sources = list_sources(_settings(korpus, indeks, None))
         if as_json:
@@ -319,10 +362,12 @@ def kilder(
                 c.print(f"   {_e(s.key)} · {_e(pages)} · {s.chunks} biter · {_e(', '.join(s.files))}")
             else:
                 c.print(f"   {_e(s.key)} · ikke i indeksen")
+            if s.collections:
+                c.print(f"   {'samling' if len(s.collections) == 1 else 'samlinger'} i Zotero: {_e(', '.join(s.collections))}")
             if s.missing:
                 c.print(f"   [yellow]mangler:[/yellow] {_e(', '.join(s.missing))}")
             for file, origin, notes in s.page_evidence:
-                c.print(f"   sidetall i {_e(file)}: {_e(PAGE_EVIDENCE.get(origin, origin))}", soft_wrap=not c.is_terminal)
+                c.print(f"   sidetall i {_e(file)}: {_e(page_evidence(file, origin))}", soft_wrap=not c.is_terminal)
                 for note in notes:
                     c.print(f"      [dim]{_e(note)}[/dim]", soft_wrap=not c.is_terminal)
             if s.needs_page_setting:
@@ -346,7 +391,9 @@ def vis(
     as_json: bool = JsonOpt,
 ) -> None:
     def body() -> int:
+        from .display import marking_where
         from .library import show_page
+        from .model import OWN_MARKING
 
         view = show_page(_settings(korpus, indeks, None), kilde, side)
         if as_json:
@@ -357,7 +404,8 @@ def vis(
         c.print(f"[bold]{_e(view.citation)}[/bold] {_e(view.source_title)}")
         for p in view.pages:
             where = f"s. {_e(p.label)}" + (f" (PDF-side {p.pdf_index + 1})" if p.pdf_index is not None else "")
-            c.print(f"[dim]── {where} · {_e(p.file)} ──[/dim]")
+            mark = f" · egen markering {marking_where(p)}" if p.heading == OWN_MARKING else ""
+            c.print(f"[dim]── {where} · {_e(p.file)}{mark} ──[/dim]")
             c.print(_e(p.text), soft_wrap=not c.is_terminal)
         return 0
 
@@ -394,10 +442,26 @@ def status_cmd(
             c.print("Oppdatert: indeksen stemmer med korpuset.")
         for reason in st.failed.values():
             c.print(f"Kunne ikke leses: {reason}")
+        if st.zotero is not None:
+            _print_zotero_status(c, st.zotero)
         c.print("OCR:     " + ("tilgjengelig (tesseract, norsk)" if st.ocr is None else st.ocr))
         return 1 if st.damaged else 0
 
     _run(body)
+
+
+def _print_zotero_status(c: Console, z: Any) -> None:
+    """The Zotero lines of `status` (`library.ZoteroChanges`)."""
+    c.print(f"Zotero:  {z.folder}" + (f" (samlingen «{z.collection}»)" if z.collection else ""))
+    if z.error:
+        c.print(f"   kan ikke leses nå: {z.error}", soft_wrap=not c.is_terminal)
+    elif z.is_stale:
+        c.print(f"   endret i Zotero: {len(z.new)} nye, {len(z.changed)} endret, {len(z.removed)} fjernet – kjør `litsok indekser`.")
+        for label, keys in (("ny", z.new), ("endret", z.changed), ("fjernet", z.removed)):
+            for key in keys:
+                c.print(f"   {label}: {key}")
+    else:
+        c.print("   uendret siden indekseringen.")
 
 
 @app.command("overvåk", help=M.OVERVAK_HELP)
@@ -512,7 +576,8 @@ def siter(
         c.print()
         for i, s in enumerate(result.supports, start=1):
             c.print(
-                f"[bold cyan]{i}. {_e(s.hit.citation)}[/bold cyan]  støtte {s.score:.2f}  [dim]{_e(s.hit.source_title)}[/dim]",
+                f"[bold cyan]{i}. {_e(s.hit.citation)}[/bold cyan]{_marking_tag(s.hit.chunk)}  støtte {s.score:.2f}  "
+                f"[dim]{_e(s.hit.source_title)}[/dim]",
                 soft_wrap=not c.is_terminal,
             )
             c.print(f"   «{_e(s.sentence_text)}»", soft_wrap=not c.is_terminal)

@@ -21,6 +21,11 @@ class Settings:
     k: int = 5
     fusion: str = "hybrid"
     dense_weight: float = 0.5
+    # the Zotero data folder to index with the corpus: None = none, "" = Zotero's usual folder on this computer
+    zotero: str | None = None
+    collection: str | None = None  # only this Zotero collection (name or path "Bachelor/Teori") and its subcollections
+    # `--uten-zotero`: leave Zotero out even when the index was built with it (else the index remembers its library)
+    no_zotero: bool = False
 
     def with_overrides(self, **kw: Any) -> Settings:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
@@ -33,6 +38,8 @@ _KEYS = {
     "antall": ("k", int),
     "fusjon": ("fusion", str),
     "vekt_dense": ("dense_weight", float),
+    "zotero": ("zotero", str),
+    "samling": ("collection", str),
 }
 
 
@@ -54,6 +61,15 @@ def _check(key: str, value: Any) -> str:
     if key == "vekt_dense":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value <= 1
         return "" if ok else "et tall fra 0 til 1"
+    if key == "zotero":
+        if isinstance(value, bool):
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            return "skriv stien til Zotero-datamappen i anførselstegn, eller true for Zoteros vanlige mappe"
+        return "tegnet NUL kan ikke stå i en sti" if "\x00" in value else ""
+    if key == "samling":
+        ok = isinstance(value, str) and bool(value.strip()) and "\x00" not in value
+        return "" if ok else "skriv navnet på en Zotero-samling i anførselstegn, f.eks. \"Bachelor\""
     if key == "fusjon":
         return "" if value in FUSIONS else f"en av {', '.join(FUSIONS)}"
     return ""
@@ -87,9 +103,15 @@ def load_settings(folder: Path | None = None) -> Settings:
         problem = _check(key, value)
         if problem:
             raise LitsokError(f"{path}: «{key}» har en ugyldig verdi ({str(value)[:60]!r}): {problem}.")
-        values[name] = typ(value)
+        if key == "zotero" and isinstance(value, bool):
+            if value:
+                values[name] = ""  # true: Zotero's usual data folder
+            continue
+        values[name] = typ(value.strip()) if key == "samling" else typ(value)
     base = path.parent
     for name in ("corpus", "index"):
         if name in values and not values[name].is_absolute():
             values[name] = base / values[name]
+    if values.get("zotero"):
+        values["zotero"] = str(base / Path(values["zotero"]).expanduser())  # an absolute path stays as it is
     return Settings(**values)

@@ -24,6 +24,18 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f]")  # json.dumps escapes C0 itself; not DEL and C1
 
 
+def marking_where(chunk: Any) -> str:
+    """Where an own marking (a `Chunk`, or a `Page` with heading `OWN_MARKING`) was made, for the
+    output: "i Zotero" or "i PDF-en"; "" for the source's own text."""
+    from .model import OWN_MARKING
+
+    if chunk.heading != OWN_MARKING:
+        return ""
+    from .zotero import is_annotation_file
+
+    return "i Zotero" if is_annotation_file(chunk.file) else "i PDF-en"
+
+
 def strip_controls(text: str) -> str:
     """`text` without control characters (newline and tab are kept; CR becomes a newline)."""
     if not _CONTROLS.search(text):

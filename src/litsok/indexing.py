@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,14 +30,15 @@ from .index import (
     StoredChunk,
     verify_index,
 )
-from .model import ORIGIN_NONE, ORIGIN_PDF_INDEX, Chunk, Page, Source
+from .model import ORIGIN_NONE, ORIGIN_PDF_INDEX, OWN_MARKING, Chunk, Page, Source
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from .embed import Embedder
-    from .ingest.corpus import CorpusFile
+    from .ingest.corpus import CorpusFile, CorpusListing
     from .ingest.pdf import PdfReadResult
+    from .zotero import ZoteroLibrary
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -81,6 +83,7 @@ class IndexReport:
     timings: dict[str, float]
     seconds: float
     skipped_entries: tuple[str, ...] = ()  # bibliography entries left out (`Bibliography.skipped`): a partial run
+    zotero: dict[str, Any] | None = None  # the Zotero library read: database, collection, counts (`_zotero_summary`)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +104,7 @@ class IndexReport:
             "tider": self.timings,
             "sekunder": self.seconds,
             "kilder_hoppet_over": list(self.skipped_entries),
+            "zotero": self.zotero,
         }
 
 
@@ -123,14 +127,18 @@ def index_corpus(
     `chunk_settings` (default `ChunkSettings()`, chosen in docs/retrieval.md) is
     recorded in the manifest; changing it re-chunks and re-embeds everything."""
     from .embed import DEFAULT_EMBEDDER, canonical_id, get_embedder
-    from .ingest.corpus import scan
     from .sources import load_bibliography
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    listing = scan(settings.corpus)
+    zot = read_zotero(settings)  # before anything is written: a Zotero folder that cannot be read stops here
+    listing = _scan(settings, zot is not None)
     bib = load_bibliography(list(listing.bibliographies))
+    known = _known_sources(bib.sources, zot)
+    links = zot.links if zot else {}
+    files = list(listing.files) + list(zot.files if zot else ())
     warnings: list[str] = [f"{file}: {reason}" for file, reason in listing.skipped] + list(bib.problems)
+    warnings += list(zot.library.problems) if zot else []
     embedder_id = canonical_id(settings.embedder or DEFAULT_EMBEDDER)
     chunk_settings = chunk_settings or ChunkSettings()
 
@@ -158,15 +166,20 @@ def index_corpus(
         new: list[str] = []
         changed: list[str] = []
         unchanged: list[str] = []
-        for i, cf in enumerate(listing.files):
+        corpus_pdfs: dict[str, str] = {}  # sha256 -> the corpus PDF with that content
+        twins: dict[str, str] = {}  # Zotero attachment -> the corpus PDF with the same content (read only there)
+        for i, cf in enumerate(files):
             if progress:
-                progress("les", i, len(listing.files))
-            digest = _hash_or_gone(cf.path)
+                progress("les", i, len(files))
+            key = _settings_key(cf, known, links)
+            digest = _known_digest(prev_files.get(cf.rel) or prev_failures.get(cf.rel), key, cf.rel in links)
+            digest = digest or _hash_or_gone(cf.path)
             if not digest:
                 failed[cf.rel] = f"{cf.rel}: filen forsvant eller kunne ikke leses under indekseringen. Kjør `litsok indekser` igjen."
                 continue
+            if _same_pdf_twice(cf.rel, digest, links, corpus_pdfs, twins, warnings):
+                continue
             prev = prev_files.get(cf.rel)
-            key = _settings_key(cf, bib.sources)
             same = prev is not None and (prev.sha256, prev.settings_key) == (digest, key)
             if prev is not None and same and cf.rel in prev_chunks and cf.rel in prev_pages:
                 unchanged.append(cf.rel)
@@ -181,7 +194,7 @@ def index_corpus(
                 continue
             (changed if prev or before else new).append(cf.rel)
             try:
-                res = _read_file(cf, digest, bib.sources, settings, chunk_settings)
+                res = _read_file(cf, digest, known, settings, chunk_settings, links)
                 if _hash_or_gone(cf.path) != digest:  # edited while it was read: record what no run can match
                     res = _FileResult(replace(res.record, sha256=CHANGED_WHILE_READ), res.chunks, res.pages)
                     warnings.append(f"{cf.rel}: filen ble endret mens den ble lest; den leses på nytt neste gang du kjører `litsok indekser`.")
@@ -193,22 +206,29 @@ def index_corpus(
             results.append(res)
             warnings += res.record.warnings
         if progress:
-            progress("les", len(listing.files), len(listing.files))
-        removed = sorted(set(prev_files) - {cf.rel for cf in listing.files})
+            progress("les", len(files), len(files))
+        present = {cf.rel for cf in files} - set(twins)  # a twin indexed before on its own is removed
+        if zot:
+            for res, how in zotero_markings(zot, results, prev_files, prev_chunks, chunk_settings, twins):
+                present.add(res.record.file)
+                results.append(res)
+                {"ny": new, "endret": changed, "uendret": unchanged}[how].append(res.record.file)
+        removed = sorted(set(prev_files) - present)
         timings["lese og dele opp"] = time.perf_counter() - t
         bib_hashes = {str(p.relative_to(listing.root)): bib.hashes[str(p)] for p in listing.bibliographies}
+        bib_hashes |= zotero_state(zot.library) if zot else {}
         # nothing new, changed, removed or newly failed, and every earlier failure still there and remembered
         nothing_changed = not (new or changed or removed) and set(remembered) == set(failed) == set(prev_failures)
         if previous and nothing_changed and bib_hashes == previous.manifest.bibliography:
             return replace(_report(  # the live index is already up to date: write nothing
                 settings, embedder_id, results, len(previous.sources), len(previous.chunks), 0,
                 ([], [], unchanged, []), failed, warnings, timings, t0,
-            ), skipped_entries=bib.skipped)
+            ), skipped_entries=bib.skipped, zotero=_zotero_summary(zot, results))
 
         # 2. sources and citations (reused for sources whose metadata is unchanged)
         t = time.perf_counter()
-        sources = _sources_for(results, bib.sources)
-        warnings += _unknown_key_warnings(results, bib.sources)
+        sources = _sources_for(results, known)
+        warnings += _unknown_key_warnings(results, known)
         warnings += pdf_link_warnings([cf.rel for cf in listing.files if cf.kind == "pdf"], bib.sources)
         all_chunks = [c for r in results for c in r.chunks]
         if not all_chunks:
@@ -247,7 +267,10 @@ def index_corpus(
         by_source: dict[str, list[Chunk]] = {}
         for c in all_chunks:
             by_source.setdefault(c.source_key, []).append(c)
-        source_json = {key: _source_json(src, by_source.get(key, [])) for key, src in sources.items()}
+        in_collections = zot.library.collections if zot else {}
+        source_json = {
+            key: _source_json(src, by_source.get(key, []), in_collections.get(key, ())) for key, src in sources.items()
+        }
         if progress:
             progress("skriv", 0, 1)
         gen = writer.new_generation()
@@ -272,7 +295,7 @@ def index_corpus(
     return replace(_report(
         settings, embedder_id, results, len({c.source_key for c in all_chunks}), len(all_chunks), len(todo),
         (new, changed, unchanged, removed), failed, warnings, timings, t0,
-    ), skipped_entries=bib.skipped)
+    ), skipped_entries=bib.skipped, zotero=_zotero_summary(zot, results))
 
 
 def _nothing_readable(settings: Settings, failed: Mapping[str, str], kept: bool) -> LitsokError:
@@ -375,9 +398,12 @@ def _prune_ocr_cache(folder: Path) -> None:
 
 
 def _read_file(
-    cf: CorpusFile, digest: str, bib: Mapping[str, Source], settings: Settings, chunk_settings: ChunkSettings
+    cf: CorpusFile, digest: str, bib: Mapping[str, Source], settings: Settings, chunk_settings: ChunkSettings,
+    links: Mapping[str, str] | None = None,
 ) -> _FileResult:
-    """Read one file into pages and chunks; raises UnreadableFileError."""
+    """Read one file into pages and chunks; raises UnreadableFileError. A PDF's own
+    markings (ingest/annotations.py) become chunks of their own after its text's."""
+    marks: list[Page] = []
     if cf.kind == "notat":
         from .ingest.notes import read_note
 
@@ -387,9 +413,14 @@ def _read_file(
         origin = next((p.label_origin for p in pages if p.label), origin)
         notes: tuple[str, ...] = ()
     else:
-        result, title = _read_pdf(cf, bib, settings)
+        from .ingest.annotations import marking_pages, read_markings
+
+        result, title = _read_pdf(cf, bib, settings, links or {})
         pages, warnings, origin, notes = list(result.pages), result.warnings, result.page_origin, result.notes
-    chunks = chunk_pages(pages, chunk_settings)
+        found = read_markings(cf.path, cf.rel)
+        marks = marking_pages(found.markings, pages, pages[0].source_key if pages else cf.rel, cf.rel)
+        warnings = (*warnings, *found.warnings)
+    chunks = chunk_pages(pages, chunk_settings) + marking_chunks(marks, [f"{p.pdf_index}:{n}" for n, p in enumerate(marks)], chunk_settings)
     key = pages[0].source_key if pages else cf.rel
     record = FileRecord(
         file=cf.rel,
@@ -401,22 +432,42 @@ def _read_file(
         chunks=len(chunks),
         page_origin=origin,
         warnings=tuple(warnings),
-        settings_key=_settings_key(cf, bib),
+        settings_key=_settings_key(cf, bib, links),
         page_notes=notes,
     )
-    return _FileResult(record, chunks, pages)
+    return _FileResult(record, chunks, pages + marks)
 
 
-def _settings_key(cf: CorpusFile, bib: Mapping[str, Source]) -> str:
+def _settings_key(cf: CorpusFile, bib: Mapping[str, Source], links: Mapping[str, str] | None = None) -> str:
     """Bibliography facts that decide a PDF's printed pages; a change re-reads the file."""
     if cf.kind != "pdf":
         return ""
+    from .ingest.annotations import ANNOTATIONS_VERSION
     from .ingest.pdf import READER_VERSION
     from .sources import page_range
 
-    key = match_pdf_source(cf.rel, bib)
+    key = (links or {}).get(cf.rel) or match_pdf_source(cf.rel, bib)
     src = bib.get(key) if key else None
-    return f"{READER_VERSION}|{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
+    head = f"{READER_VERSION}|{ANNOTATIONS_VERSION}"
+    out = f"{head}|{key}|{src.first_page if src else ''}|{page_range(src) if src else ''}"
+    return out + _stat_key(cf.path) if links and cf.rel in links else out
+
+
+def _stat_key(path: Path) -> str:
+    """Size and modification time of a Zotero attachment, so an unchanged one is not even hashed again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return "|stat:?"
+    return f"|stat:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _known_digest(prev: FileRecord | FailedFile | None, key: str, zotero: bool) -> str:
+    """The recorded SHA-256 of a Zotero attachment whose size and time (in `key`) are as recorded
+    (a library of 1,000 PDFs is ~5 GB to hash on every run); "" when it must be hashed."""
+    if not zotero or prev is None or prev.settings_key != key or key.endswith("|stat:?"):
+        return ""
+    return "" if prev.sha256 == CHANGED_WHILE_READ else prev.sha256
 
 
 def match_pdf_source(rel: str, bib: Mapping[str, Source]) -> str | None:
@@ -555,13 +606,16 @@ def _norm_key(s: str) -> str:
     return "".join(ch for ch in s if ch.isalnum())
 
 
-def _read_pdf(cf: CorpusFile, bib: Mapping[str, Source], settings: Settings) -> tuple[PdfReadResult, str]:
-    """The PDF read with its source's page settings, and the title it is cited with."""
+def _read_pdf(
+    cf: CorpusFile, bib: Mapping[str, Source], settings: Settings, links: Mapping[str, str]
+) -> tuple[PdfReadResult, str]:
+    """The PDF read with its source's page settings, and the title it is cited with.
+    `links`: file -> source key of the PDFs whose source is known (Zotero attachments)."""
     from .ingest.ocr import OcrOptions
     from .ingest.pdf import read_pdf
     from .sources import page_range
 
-    key = match_pdf_source(cf.rel, bib)
+    key = links.get(cf.rel) or match_pdf_source(cf.rel, bib)
     src = bib.get(key) if key else None
     result = read_pdf(
         cf.path,
@@ -682,7 +736,7 @@ def _embed_all(
     return out
 
 
-def _source_json(src: Source, chunks: Sequence[Chunk]) -> dict[str, Any]:
+def _source_json(src: Source, chunks: Sequence[Chunk], collections: Sequence[str] = ()) -> dict[str, Any]:
     from .cite import in_text
     from .sources import missing_fields
 
@@ -697,6 +751,7 @@ def _source_json(src: Source, chunks: Sequence[Chunk]) -> dict[str, Any]:
         "page_origins": sorted({c.label_origin for c in chunks}),
         "pages": _page_extent(labels),
         "chunks": len(chunks),
+        "collections": list(collections),  # Zotero collections ("Bachelor/Teori") the source is in
     }
 
 
@@ -707,3 +762,197 @@ def _page_extent(labels: Sequence[str]) -> str:
     if not nums:
         return ""
     return page_span(str(min(nums)), str(max(nums)))
+
+
+# --------------------------------------------------------------------------- Zotero and own markings
+
+# Zotero's part of `Manifest.bibliography` (keys no corpus file can have: a relative path never holds "//"):
+# the database read, the collection it was limited to, and each source's fingerprint (`ZoteroLibrary.fingerprints`).
+ZOTERO_STATE = "zotero://"
+ZOTERO_DB = ZOTERO_STATE + "bibliotek"
+ZOTERO_COLLECTION = ZOTERO_STATE + "samling"
+ZOTERO_SOURCE = ZOTERO_STATE + "kilde/"
+KIND_MARKINGS = "markering"  # FileRecord.kind of the Zotero annotations on one attachment
+
+
+@dataclass(frozen=True)
+class ZoteroInput:
+    """The Zotero library and what of it the indexer reads: its PDF attachments on disk."""
+
+    library: ZoteroLibrary
+    files: tuple[CorpusFile, ...]  # "zotero:<attachment key>/<name>.pdf", read like a corpus PDF
+    links: Mapping[str, str]  # file -> source key
+
+
+def zotero_folder(settings: Settings) -> Path | None:
+    """The Zotero data folder the settings name (None: none); "" in the settings is Zotero's
+    usual folder, and a collection without a folder means that folder too."""
+    from .zotero import default_data_dir
+
+    if settings.no_zotero or (settings.zotero is None and settings.collection is None):
+        return None
+    return Path(settings.zotero).expanduser() if settings.zotero else default_data_dir()
+
+
+def remembered_zotero(index: Path) -> tuple[Path, str | None] | None:
+    """The Zotero database and collection the live index was built from, if any."""
+    from .index import read_manifest
+
+    try:
+        recorded = read_manifest(index).bibliography
+    except LitsokError:
+        return None
+    db = recorded.get(ZOTERO_DB)
+    return (Path(db), recorded.get(ZOTERO_COLLECTION) or None) if db else None
+
+
+def read_zotero(settings: Settings) -> ZoteroInput | None:
+    """The library in `zotero_folder(settings)`, limited to `settings.collection`; without
+    Zotero in the settings, the library the index was built from (unless `no_zotero`).
+    Raises `ZoteroError`."""
+    from .ingest.corpus import CorpusFile
+    from .zotero import attachment_file, read_library
+
+    folder, collection = zotero_folder(settings), settings.collection
+    if folder is None and not settings.no_zotero:
+        folder, collection = remembered_zotero(settings.index) or (None, None)
+    if folder is None:
+        return None
+    library = read_library(folder, collection)
+    files, links = [], {}
+    for att_key, (source_key, path) in library.attachments.items():
+        rel = attachment_file(att_key, path)
+        files.append(CorpusFile(Path(path), rel, "pdf"))
+        links[rel] = source_key
+    return ZoteroInput(library, tuple(files), links)
+
+
+def _zotero_summary(zot: ZoteroInput | None, results: Sequence[_FileResult]) -> dict[str, Any] | None:
+    """What `indekser` says about the Zotero library it read (None without Zotero)."""
+    if zot is None:
+        return None
+    marks = sum(r.record.chunks for r in results if r.record.kind == KIND_MARKINGS)
+    return {
+        "database": str(zot.library.db_path.absolute()),
+        "samling": zot.library.collection,
+        "elementer": len(zot.library.sources),
+        "pdf_er": len(zot.files),
+        "markeringer": marks,
+    }
+
+
+def zotero_state(library: ZoteroLibrary) -> dict[str, str]:
+    """What the manifest records of the library, to tell a later run (and `status`) what changed."""
+    state = {ZOTERO_DB: str(library.db_path.absolute()), ZOTERO_COLLECTION: library.collection or ""}
+    return state | {ZOTERO_SOURCE + key: fp for key, fp in library.fingerprints.items()}
+
+
+def _scan(settings: Settings, zotero: bool) -> CorpusListing:
+    """The corpus; with Zotero, a missing or empty corpus folder is no error (the library is the corpus)."""
+    from .errors import CorpusError
+    from .ingest.corpus import CorpusListing, scan
+
+    try:
+        return scan(settings.corpus)
+    except CorpusError:
+        if not zotero:
+            raise
+        return CorpusListing(settings.corpus, (), ())
+
+
+def _known_sources(bib: Mapping[str, Source], zot: ZoteroInput | None) -> dict[str, Source]:
+    """The sources of the bibliography files and of Zotero; an entry of kilder.bib wins over
+    the Zotero item with the same key (it may carry a hand-set `litsok_forsteside`)."""
+    return {**(zot.library.sources if zot else {}), **bib}
+
+
+def marking_chunks(pages: Sequence[Page], idents: Sequence[str], chunk_settings: ChunkSettings) -> list[Chunk]:
+    """One chunk (or more, for a very long one) per own marking, never merged with
+    another passage; `idents` make the ids of two markings with the same text differ."""
+    out = []
+    for page, ident in zip(pages, idents, strict=True):
+        for c in chunk_pages([page], chunk_settings):
+            digest = hashlib.sha1(f"markering\0{ident}\0{c.chunk_id}".encode()).hexdigest()[:16]
+            out.append(replace(c, chunk_id=digest))
+    return out
+
+
+def zotero_markings(
+    zot: ZoteroInput,
+    results: Sequence[_FileResult],
+    prev_files: Mapping[str, FileRecord],
+    prev_chunks: Mapping[str, list[Chunk]],
+    chunk_settings: ChunkSettings,
+    twins: Mapping[str, str] | None = None,
+) -> list[tuple[_FileResult, str]]:
+    """The Zotero annotations of each attachment as one index file "zotero:<attachment key>"
+    (kind `KIND_MARKINGS`), with whether it is "ny", "endret" or "uendret". An annotation
+    stands on the printed page the PDF reader gave its PDF page (as the text there
+    is cited), else on Zotero's page label. Annotations Zotero imported from the PDF
+    file are left to the PDF's own markings, so none is indexed twice."""
+    from .zotero import passage_text
+
+    read_as = {zrel: zrel for zrel in zot.links} | dict(twins or {})  # attachment -> the file its text was read from
+    by_file = {r.record.file: r for r in results}
+    reader_pages: dict[str, dict[int | None, Page]] = {}
+    for zrel, rel in read_as.items():
+        if rel in by_file:
+            att = zrel.split(":", 1)[1].split("/", 1)[0]
+            reader_pages[att] = {p.pdf_index: p for p in by_file[rel].pages if not p.heading == OWN_MARKING}
+    grouped: dict[str, list[tuple[str, Page]]] = {}
+    for a in zot.library.annotations:
+        text = passage_text(a)
+        if a.external and a.attachment_path:
+            continue  # Zotero's copy of a marking in the PDF itself: read from the PDF (ingest/annotations.py)
+        if text:
+            label, origin = _annotation_label(a.page_label, a.page_index, reader_pages.get(a.attachment_key, {}))
+            page = Page(a.source_key, "zotero:" + a.attachment_key, label, text, a.page_index, origin, OWN_MARKING)
+            grouped.setdefault(page.file, []).append((a.key, page))
+    out = []
+    for file, items in grouped.items():
+        pages = [p for _, p in items]
+        digest = hashlib.sha256(json.dumps([[k, p.to_json()] for k, p in items], ensure_ascii=False).encode()).hexdigest()
+        prev = prev_files.get(file)
+        if prev is not None and prev.sha256 == digest and file in prev_chunks:
+            out.append((_FileResult(prev, prev_chunks[file], pages), "uendret"))
+            continue
+        chunks = marking_chunks(pages, [k for k, _ in items], chunk_settings)
+        record = FileRecord(
+            file=file, sha256=digest, kind=KIND_MARKINGS, source_key=pages[0].source_key,
+            title=zot.library.sources[pages[0].source_key].title, pages=len({p.label for p in pages}),
+            chunks=len(chunks), page_origin=pages[0].label_origin,
+        )
+        out.append((_FileResult(record, chunks, pages), "endret" if prev else "ny"))
+    return out
+
+
+def _same_pdf_twice(
+    rel: str, digest: str, links: Mapping[str, str], corpus_pdfs: dict[str, str], twins: dict[str, str],
+    warnings: list[str],
+) -> bool:
+    """A Zotero attachment with the same content as a PDF of the corpus is read only from the
+    corpus (no passage twice); True when `rel` is such an attachment. Corpus files come first."""
+    if rel not in links:
+        corpus_pdfs.setdefault(digest, rel)
+        return False
+    if digest not in corpus_pdfs:
+        return False
+    twins[rel] = corpus_pdfs[digest]
+    warnings.append(f"{rel}: samme PDF som {corpus_pdfs[digest]} i korpuset; den leses bare derfra.")
+    return True
+
+
+def _annotation_label(zotero_label: str, page_index: int | None, reader: Mapping[int | None, Page]) -> tuple[str, str]:
+    """(label, origin) of a Zotero annotation: the reader's printed page for its PDF page when
+    the reader found one, else Zotero's page label, else the reader's PDF page number."""
+    from .ingest.annotations import page_label
+    from .zotero import ORIGIN_ZOTERO
+
+    page = reader.get(page_index) if page_index is not None else None
+    if page is not None and page.label and page.label_origin != ORIGIN_PDF_INDEX:
+        return page.label, page.label_origin
+    if zotero_label:
+        return zotero_label, ORIGIN_ZOTERO
+    if page_index is not None and reader:
+        return page_label(page_index, dict(reader))
+    return "", ORIGIN_ZOTERO

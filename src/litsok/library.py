@@ -52,6 +52,7 @@ class SourceSummary:
     warnings: tuple[str, ...] = ()  # what to do about the two above, in Norwegian
     # per PDF: (file, the evidence that set most of its page numbers, the disagreements resolved)
     page_evidence: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    collections: tuple[str, ...] = ()  # the Zotero collections the source is in ("Bachelor/Teori")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,9 +70,10 @@ class SourceSummary:
             "trenger_bib_oppføring": self.needs_bib_entry,
             "advarsler": list(self.warnings),
             "sidebevis": [
-                {"fil": f, "sidetall_fra": origin, "beskrivelse": PAGE_EVIDENCE.get(origin, origin), "avvik": list(notes)}
+                {"fil": f, "sidetall_fra": origin, "beskrivelse": page_evidence(f, origin), "avvik": list(notes)}
                 for f, origin, notes in self.page_evidence
             ],
+            "samlinger": list(self.collections),
         }
 
 
@@ -83,6 +85,20 @@ PAGE_EVIDENCE = {
     ORIGIN_PRINTED: "sidetallene trykt i topp- og bunntekst",
     ORIGIN_PDF_INDEX: "PDF-ens sidenummer: ingen trykte sidetall funnet",
 }
+# The same for a PDF attachment read from Zotero, whose settings are in the Zotero item.
+ZOTERO_PAGE_EVIDENCE = {
+    ORIGIN_SETTING: "litsok_forsteside i Zotero-elementet (feltet Ekstra)",
+    ORIGIN_BIB: "sideintervallet (Sider) i Zotero-elementet, lagt over de trykte sidetallene",
+}
+
+
+def page_evidence(file: str, origin: str) -> str:
+    """What set the page numbers of `file` (for `kilder`), in Norwegian."""
+    from .zotero import is_zotero_file
+
+    if is_zotero_file(file) and origin in ZOTERO_PAGE_EVIDENCE:
+        return ZOTERO_PAGE_EVIDENCE[origin]
+    return PAGE_EVIDENCE.get(origin, origin)
 
 
 # --------------------------------------------------------------------------- asking
@@ -200,6 +216,7 @@ def list_sources(settings: Settings) -> list[SourceSummary]:
                 needs_bib_entry=key.startswith("pdf:"),
                 warnings=tuple(warnings),
                 page_evidence=evidence,
+                collections=tuple(str(c) for c in s.get("collections", ())),
             )
         )
     out += sorted(
@@ -333,10 +350,12 @@ class Status:
     failed: dict[str, str]
     ocr: str | None  # None when OCR is available, else the reason
     damaged: str = ""  # the IndexFormatError's message when the index is damaged (or of another format)
+    zotero: ZoteroChanges | None = None  # the Zotero library indexed (or set up), and what changed in it since
 
     @property
     def is_stale(self) -> bool:
-        return bool(self.stale_new or self.stale_changed or self.stale_removed or self.bibliography_changed)
+        zotero = self.zotero is not None and self.zotero.is_stale
+        return bool(self.stale_new or self.stale_changed or self.stale_removed or self.bibliography_changed or zotero)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -356,7 +375,59 @@ class Status:
             "feilet": self.failed,
             "ocr": self.ocr or "tilgjengelig",
             "skadet": self.damaged or None,
+            "zotero": self.zotero.to_json() if self.zotero else None,
         }
+
+
+@dataclass(frozen=True)
+class ZoteroChanges:
+    """The Zotero library of the index (`status`): which sources changed since it was indexed."""
+
+    folder: str  # the data folder (or zotero.sqlite) read
+    collection: str  # the collection the index is limited to ("" = the whole library)
+    new: tuple[str, ...] = ()  # source keys
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    error: str = ""  # why the library cannot be read now (Norwegian), "" when it can
+
+    @property
+    def is_stale(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mappe": self.folder,
+            "samling": self.collection or None,
+            "nye": list(self.new),
+            "endret": list(self.changed),
+            "fjernet": list(self.removed),
+            "feil": self.error or None,
+        }
+
+
+def zotero_changes(settings: Settings, manifest: Manifest | None) -> ZoteroChanges | None:
+    """What changed in the Zotero library since the index was built (per source, by
+    `ZoteroLibrary.fingerprints`); None when neither the settings nor the index use Zotero."""
+    from .indexing import ZOTERO_COLLECTION, ZOTERO_DB, ZOTERO_SOURCE, zotero_folder
+    from .zotero import ZoteroError, read_library
+
+    recorded = dict(manifest.bibliography) if manifest else {}
+    folder, collection = zotero_folder(settings), settings.collection
+    if folder is None and recorded.get(ZOTERO_DB):
+        folder, collection = Path(recorded[ZOTERO_DB]), recorded.get(ZOTERO_COLLECTION) or None
+    if folder is None:
+        return None
+    before = {k.removeprefix(ZOTERO_SOURCE): v for k, v in recorded.items() if k.startswith(ZOTERO_SOURCE)}
+    try:
+        now = dict(read_library(folder, collection).fingerprints)
+    except ZoteroError as exc:
+        return ZoteroChanges(str(folder), collection or "", error=exc.message)
+    return ZoteroChanges(
+        str(folder), collection or "",
+        new=tuple(k for k in now if k not in before),
+        changed=tuple(k for k in now if k in before and before[k] != now[k]),
+        removed=tuple(k for k in before if k not in now),
+    )
 
 
 def status(settings: Settings) -> Status:
@@ -366,8 +437,10 @@ def status(settings: Settings) -> Status:
     with what is wrong and the fix."""
     from .errors import CorpusError, IndexMissingError
     from .index import read_manifest, verify_index
+    from .indexing import ZOTERO_STATE
     from .ingest.corpus import file_hash, scan
     from .ingest.ocr import ocr_available
+    from .zotero import is_zotero_file
 
     manifest: Manifest | None = None
     damaged = ""
@@ -393,8 +466,9 @@ def status(settings: Settings) -> Status:
     known = {f.file: f.sha256 for f in manifest.failures} | indexed if manifest else {}
     new = tuple(f for f in files if f not in indexed and f not in failed)
     changed = tuple(f for f in files if f in known and file_hash(files[f]) != known[f])
-    removed = tuple(f for f in indexed if f not in files)
-    bib_changed = bool(manifest) and {k: file_hash(p) for k, p in bibs.items()} != manifest.bibliography  # type: ignore[union-attr]
+    removed = tuple(f for f in indexed if f not in files and not is_zotero_file(f))
+    recorded_bibs = {k: v for k, v in manifest.bibliography.items() if not k.startswith(ZOTERO_STATE)} if manifest else {}
+    bib_changed = bool(manifest) and {k: file_hash(p) for k, p in bibs.items()} != recorded_bibs
     return Status(
         corpus=settings.corpus,
         index=settings.index,
@@ -411,6 +485,7 @@ def status(settings: Settings) -> Status:
         failed=dict(failed),
         ocr=ocr_available(),
         damaged=damaged,
+        zotero=zotero_changes(settings, manifest),
     )
 
 
@@ -420,3 +495,19 @@ def status(settings: Settings) -> Status:
 def read_questions(text: str) -> list[str]:
     """One question per line; blank lines and lines starting with # are skipped."""
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def with_zotero(settings: Settings, folder: str | None, collection: str | None, off: bool = False) -> Settings:
+    """`--zotero [MAPPE]`, `--samling NAVN` and `--uten-zotero` over the settings: a folder
+    given wins over `zotero` in litsok.toml; `--zotero` alone keeps that (or Zotero's usual
+    folder); `--samling` alone means Zotero too."""
+    if off:
+        if folder is not None or collection is not None:
+            raise LitsokError("`--uten-zotero` kan ikke brukes sammen med `--zotero` eller `--samling`; velg én av dem.")
+        return replace(settings, zotero=None, collection=None, no_zotero=True)
+    if folder is None and collection is None:
+        return settings
+    if collection is not None and not collection.strip():
+        raise LitsokError("`--samling` trenger navnet på en Zotero-samling, f.eks. `--samling Bachelor`.")
+    zotero = str(Path(folder).expanduser()) if folder else (settings.zotero if settings.zotero is not None else "")
+    return replace(settings, zotero=zotero, collection=collection.strip() if collection else settings.collection)

@@ -20,6 +20,19 @@ ZOTERO_MAX_ANNOTATION_CHARS = 20_000
 # bytes of prefs.js read to find a moved data folder; a real one is 20-200 KB
 ZOTERO_MAX_PREFS_BYTES = 4_000_000
 
+# --------------------------------------------------------------------------- markings inside a PDF: /Annots (ingest/annotations.py)
+
+# annotations read from one PDF (every subtype counts, links too); a heavily marked textbook has ~2,000, and each
+# highlight costs a pdfium text lookup (~0.1 ms), so 20,000 read in a few seconds
+MAX_PDF_MARKINGS = 20_000
+# characters of one marking's text or comment; like ZOTERO_MAX_ANNOTATION_CHARS, a highlight over eight dense pages
+MAX_MARKING_CHARS = 20_000
+# characters of comments (/Contents) read from one PDF's annotations; 2,000 highlights with a 200-character comment each
+# are 400k, and 20,000 comments of MAX_MARKING_CHARS would otherwise hold 400 MB
+MAX_PDF_MARKING_CHARS = 2_000_000
+# quads of one highlight (one per marked line); a highlight over eight dense pages has ~400
+MAX_MARKING_QUADS = 2_000
+
 # --------------------------------------------------------------------------- MCP server: `litsok mcp` (mcp_server.py)
 
 # passages `siter` returns per call (its `k`); the CLI's `siter -k` allows the same 20, and each one is sentence-scored

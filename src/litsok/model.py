@@ -21,6 +21,9 @@ ORIGIN_PDF_INDEX = "pdf-indeks"  # fallback: the PDF page index (1-based)
 ORIGIN_NONE = "ingen"  # a note without page markers
 
 EN_DASH = "\u2013"
+# `heading` of a passage that is the student's own marking (a highlight or comment made in Zotero or a PDF
+# reader): the output shows it as such (`Chunk.own_marking`, "own_marking" in `Hit.to_json`).
+OWN_MARKING = "egen markering"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ class Chunk:
     label_origin: str = ORIGIN_NONE
     heading: str = ""
     page_breaks: tuple[tuple[int, str], ...] = ()  # (offset in text, label) where a later page begins
+
+    @property
+    def own_marking(self) -> bool:
+        """Whether the passage is the student's own highlight or comment (not the source's text)."""
+        return self.heading == OWN_MARKING
 
     @property
     def pages(self) -> str:
@@ -152,6 +160,7 @@ class Hit:
             "best_sentence_pages": self.chunk.pages_of(s, e),
             "text": self.chunk.text,
             "chunk_id": self.chunk.chunk_id,
+            "own_marking": self.chunk.own_marking,
         }
 
 

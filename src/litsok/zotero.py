@@ -64,6 +64,7 @@ from typing import Any
 
 from litsok import limits
 from litsok.errors import LitsokError
+from litsok.model import OWN_MARKING as OWN_MARKING  # the heading of an annotation passage
 from litsok.model import Page, Source
 
 DB_NAME = "zotero.sqlite"
@@ -73,8 +74,6 @@ KEY_PREFIX = "zotero:"
 ANNOTATION_FILE_PREFIX = "zotero:"
 # `Page.label_origin` of an annotation passage: the page label Zotero stored with it
 ORIGIN_ZOTERO = "zotero"
-# `Page.heading` of an annotation passage: what the output shows to mark the student's own marking
-OWN_MARKING = "egen markering"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -115,6 +114,8 @@ class ZoteroAnnotation:
     sort_index: str  # Zotero's reading-order key "page|offset|top"
     date_modified: str
     version: int = 0
+    # imported by Zotero from the PDF's own /Annots (read-only in Zotero): the indexer reads those from the file
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class ZoteroLibrary:
     collection: str | None = None  # the collection the library was limited to (its full path)
     all_collections: tuple[str, ...] = ()  # every collection path in the database, sorted
     schema_version: int | None = None  # Zotero's userdata schema version
+    # attachment key -> (source key, absolute path) of every PDF attachment found on disk, in item order
+    attachments: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 # --- user-facing messages (Norwegian bokmål) ----------------------------------------------
@@ -285,7 +288,18 @@ def passage_text(annotation: ZoteroAnnotation) -> str:
 
 
 def is_annotation_file(file: str) -> bool:
-    """True for the `file` of an annotation passage ("zotero:<attachment key>")."""
+    """True for the `file` of an annotation passage ("zotero:<attachment key>"; an attachment's
+    PDF in the index is "zotero:<attachment key>/<file name>", see `attachment_file`)."""
+    return file.startswith(ANNOTATION_FILE_PREFIX) and "/" not in file
+
+
+def attachment_file(attachment_key: str, path: str) -> str:
+    """How the index names a PDF attachment: "zotero:<attachment key>/<file name>"."""
+    return f"{ANNOTATION_FILE_PREFIX}{attachment_key}/{Path(path).name}"
+
+
+def is_zotero_file(file: str) -> bool:
+    """True for a file of the index that came from Zotero (an attachment or its annotations)."""
     return file.startswith(ANNOTATION_FILE_PREFIX)
 
 
@@ -609,16 +623,17 @@ def _annotation_rows(
     n = int(limits.ZOTERO_MAX_ANNOTATION_CHARS)
     rows: list[tuple[Any, ...]] = []
     long_ones: set[int] = set()
+    external = "a.isExternal" if "isExternal" in _columns(conn, "itemAnnotations") else "0"
     for r in conn.execute(
         f"SELECT a.itemID, a.parentItemID, a.type, substr(a.text, 1, {n}), substr(a.comment, 1, {n}), "
-        "a.pageLabel, a.sortIndex, substr(a.position, 1, 200), i.key, i.version, i.dateModified, "
+        f"a.pageLabel, a.sortIndex, substr(a.position, 1, 200), i.key, i.version, i.dateModified, {external}, "
         "length(a.text) > ? OR length(a.comment) > ? "
         "FROM itemAnnotations a JOIN items i ON i.itemID = a.itemID ORDER BY a.parentItemID, a.sortIndex, a.itemID",
         (n, n),
     ):
         if int(r[0]) in live:
-            rows.append(tuple(r[:11]))
-            if r[11]:
+            rows.append(tuple(r[:12]))
+            if r[12]:
                 long_ones.add(int(r[0]))
     return rows, long_ones
 
@@ -917,6 +932,7 @@ def _build_library(
     att_state: dict[str, list[Any]] = {}
     att_path: dict[int, str] = {}
     att_source: dict[int, str] = {}
+    on_disk: dict[str, tuple[str, str]] = {}
     for item_id, key in key_of.items():
         atts = [standalone[item_id]] if item_id in standalone else by_parent.get(item_id, [])
         for att in atts:
@@ -935,6 +951,7 @@ def _build_library(
                 continue
             resolved = str(target.resolve())
             att_path[att.item_id] = resolved
+            on_disk[att.key] = (key, resolved)
             files.setdefault(key, []).append(resolved)
     for key, found in files.items():
         old = sources[key]
@@ -942,7 +959,7 @@ def _build_library(
 
     att_keys = {att.item_id: att.key for att in rows.attachments}
     annotations: list[ZoteroAnnotation] = []
-    for item_id, parent, atype, text, comment, label, sort_index, position, akey, aversion, amod in rows.annotations:
+    for item_id, parent, atype, text, comment, label, sort_index, position, akey, aversion, amod, ext in rows.annotations:
         source_key = att_source.get(int(parent))
         if source_key is None:
             continue
@@ -954,6 +971,7 @@ def _build_library(
                 type=_ANNOTATION_TYPES.get(int(atype or 0), AnnotationType.NOTE), text=str(text or ""),
                 comment=str(comment or ""), page_label=str(label or "").strip(), page_index=page_index,
                 sort_index=str(sort_index or ""), date_modified=str(amod or ""), version=int(aversion or 0),
+                external=ext == 1,
             )
         )
         if int(item_id) in rows.long_annotations:
@@ -978,6 +996,7 @@ def _build_library(
         collection=chosen_path,
         all_collections=tuple(sorted(set(paths.values()), key=str.casefold)),
         schema_version=version,
+        attachments=MappingProxyType(on_disk),
     )
 
 
