@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .embed import Embedder
     from .index import LoadedIndex
+    from .reflist import ReferenceListReport
 
 STOTTET = "støttet"
 ANNEN_SIDE = "annen_side"
@@ -760,6 +761,8 @@ class DraftReport:
     checks: tuple[CitationCheck, ...]
     threshold: float = SUPPORT_THRESHOLD
     counts: dict[str, int] = field(default_factory=dict)
+    reference_list: ReferenceListReport | None = None  # `reflist`: the draft's own list, and style
+
 
     def __post_init__(self) -> None:
         c = Counter(ch.status for ch in self.checks)
@@ -779,7 +782,7 @@ class DraftReport:
             "antall": len(self.checks),
             "oppsummering": self.counts,
             "henvisninger": [c.to_json() for c in self.checks],
-        }
+        } | ({"litteraturliste": self.reference_list.to_json()} if self.reference_list else {})
 
 
 @dataclass(frozen=True)
@@ -891,7 +894,10 @@ def check_citations(
             extra = f"Setningen er lengre enn grensen {shown}; bare den delen som står nærmest henvisningen er sjekket."
             check = replace(check, note=f"{check.note} {extra}".strip())
         checks.append(check)
-    return DraftReport(file=draft.path, checks=tuple(checks))
+    from .reflist import check_reference_list
+
+    listed = check_reference_list(draft, known, checks)
+    return DraftReport(file=draft.path, checks=tuple(checks), reference_list=listed)
 
 
 def resolve(draft: Draft, known: Sequence[_Known]) -> list[tuple[Citation, str, str | None, str, bool]]:
@@ -899,8 +905,11 @@ def resolve(draft: Draft, known: Sequence[_Known]) -> list[tuple[Citation, str, 
     MAX_CLAIM_CHARS) for every citation of the draft.
 
     A citation without authors looks for its author in the sentence before it and its
-    own sentence, but no further back than MAX_CLAIM_CHARS."""
-    text = flatten(draft.text)
+    own sentence, but no further back than MAX_CLAIM_CHARS. The draft's own reference
+    list (`reflist.list_start`) is no text to check: only what comes before it is read."""
+    from .reflist import list_start
+
+    text = flatten(draft.text[: list_start(draft.text)[0]])
     cits = parse_citations(text)
     spans = sentence_spans(text, cits)
     ends = [b for _, b in spans]
