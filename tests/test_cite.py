@@ -385,3 +385,27 @@ def test_several_works_in_one_parenthesis_alphabetical_and_one_authors_years_in_
     assert in_text_many([(src["rokenes2012"], "180"), (src["biestek1972"], "22-23")]) == (
         "(Biestek, 1972, s. 22–23; Røkenes & Hanssen, 2012, s. 180)"
     )
+
+
+@pytest.mark.parametrize(
+    ("dates", "circa", "cited", "entry"),
+    [
+        # APA 7, 9.14 (dates): a range of years; of days in one year; across years.
+        ([[2011], [2012]], False, "(Berg, 2011–2012)", "Berg, A. (2011–2012). Ny tid. Avisen."),
+        ([[2011, 5, 25], [2011, 5, 28]], False, "(Berg, 2011)", "Berg, A. (2011, 25.–28. mai). Ny tid. Avisen."),
+        ([[2011, 5, 25], [2011, 6, 26]], False, "(Berg, 2011)", "Berg, A. (2011, 25. mai–26. juni). Ny tid. Avisen."),
+        ([[2011, 5, 25], [2012, 6, 26]], True, "(Berg, ca. 2011–2012)", "Berg, A. (ca. 2011, 25. mai–2012, 26. juni). Ny tid. Avisen."),
+    ],
+)
+def test_date_ranges_are_not_garbled(dates, circa, cited, entry):
+    # Was «(ca. 2011–2012, 25. mai–, 26. juni)», or no year at all for one year.
+    s = Source("berg", {"id": "berg", "type": "article-newspaper", "title": "Ny tid", "container-title": "Avisen",
+                        "author": [{"family": "Berg", "given": "Anne"}], "issued": {"date-parts": dates, "circa": circa}})
+    assert (in_text(s), reference_entry(s)) == (cited, entry)
+
+
+def test_latex_math_is_plain_in_the_citation_and_the_entry(tmp_path):
+    path = tmp_path / "kilder.bib"
+    path.write_text(r"@article{a, title = {Deling av $\frac n 2$ oppgaver}, journal = {J}, year = {2020}}", encoding="utf-8")
+    s = load_bibliography([path]).sources["a"]
+    assert (in_text(s, "4"), reference_entry(s)) == ("(«Deling av n/2 oppgaver», 2020, s. 4)", "Deling av n/2 oppgaver. (2020). J.")

@@ -370,6 +370,9 @@ def _render_references(sources: list[Source], fmt: str) -> list[str]:
             bib.register(Citation([CitationItem(item["id"])]))
             rendered = [str(entry) for entry in bib.bibliography()]
         text = _fix_entry(rendered[0] if rendered else source.title)
+        days = _range_text(source.csl)
+        if days:
+            text = _RENDERED_DATE.sub(lambda m, days=days: f"({m.group(1) or ''}{days})", text, count=1)
         if not (item.get("author") or item.get("editor")):
             text = _drop_repeated_title(text)
         out.append(text)
@@ -452,6 +455,10 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
             del item["page"]
         else:
             item["page"] = str(item["page"]).replace(EN_DASH, "-")
+    if _range_text(source.csl):
+        dates = item["issued"]["date-parts"]
+        years = [[dates[0][0]], [dates[1][0]]] if dates[0][0] != dates[1][0] else [[dates[0][0]]]
+        item["issued"] = dict(item["issued"], **{"date-parts": years})  # the days: `_range_text`
     if item.get("title") and "title-short" not in item:
         item["title-short"] = short_title(str(item["title"]))
     for role in ("author", "editor", "translator"):
@@ -461,6 +468,33 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
             marker = {"literal": _ET_AL_PLACEHOLDER}
             item[role] = real + ([marker] if for_bibliography else [marker, marker])
     return item
+
+
+_MONTHS = "januar februar mars april mai juni juli august september oktober november desember".split()
+_RENDERED_DATE = re.compile(r"\((ca\. )?\d{4}(?:–\d{4})?[a-z]?\)")
+
+
+def _range_text(csl: Mapping[str, Any]) -> str:
+    """A date range with month or day as APA writes it in the reference list, or "":
+    "2011, 25. mai–26. juni", "2011, 25.–28. mai", "2011, 25. mai–2012, 26. juni".
+
+    citeproc-py garbles ranges with months ("(2011–2012, 25. mai–, 26. juni)", or no
+    year at all), so it is given the years only and this text is put in after."""
+    issued = csl.get("issued")
+    dates = issued.get("date-parts") if isinstance(issued, Mapping) else None
+    if not (isinstance(dates, list) and len(dates) == 2 and all(dates) and any(len(d) > 1 for d in dates)):
+        return ""
+    (a, b) = dates
+
+    def part(d: list[int], with_month: bool = True) -> str:
+        month = _MONTHS[d[1] - 1] if len(d) > 1 and 1 <= d[1] <= 12 else ""
+        day = f"{d[2]}." if len(d) > 2 else ""
+        return " ".join(p for p in (day, month if with_month else "") if p)
+
+    if a[0] != b[0]:
+        return f"{a[0]}, {part(a)}–{b[0]}, {part(b)}".replace(", –", "–").rstrip(", ")
+    same_month = len(a) > 2 and len(b) > 2 and a[1] == b[1]
+    return f"{a[0]}, {part(a, with_month=not same_month)}–{part(b)}"
 
 
 def public_csl(source: Source) -> dict[str, Any]:

@@ -594,9 +594,9 @@ def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Sour
     for r in results:
         key = r.record.source_key
         if key not in bib and not key.startswith(("notat:", "pdf:")):
-            out.append(
-                f"{r.record.file}: kilden «{key}» finnes ikke i kilder.bib; den siteres med tittelen til den får en oppføring."
-            )
+            from .sources import unknown_key_message
+
+            out.append(unknown_key_message(r.record.file, key, bib))
         elif key.startswith("pdf:"):
             out.append(no_entry_message(r.record.file))
     return out
