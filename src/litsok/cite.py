@@ -372,7 +372,9 @@ def _render_references(sources: list[Source], fmt: str) -> list[str]:
         text = _fix_entry(rendered[0] if rendered else source.title)
         days = _range_text(source.csl)
         if days:
-            text = _RENDERED_DATE.sub(lambda m, days=days: f"({m.group(1) or ''}{days})", text, count=1)
+            m = _RENDERED_DATE.search(text)
+            if m:
+                text = f"{text[: m.start()]}({m.group(1) or ''}{days}){text[m.end() :]}"
         if not (item.get("author") or item.get("editor")):
             text = _drop_repeated_title(text)
         out.append(text)
