@@ -409,3 +409,98 @@ def test_latex_math_is_plain_in_the_citation_and_the_entry(tmp_path):
     path.write_text(r"@article{a, title = {Deling av $\frac n 2$ oppgaver}, journal = {J}, year = {2020}}", encoding="utf-8")
     s = load_bibliography([path]).sources["a"]
     assert (in_text(s, "4"), reference_entry(s)) == ("(«Deling av n/2 oppgaver», 2020, s. 4)", "Deling av n/2 oppgaver. (2020). J.")
+
+
+# --- sources without page numbers, secondary sources (issue 10) --------------------
+
+DALLAND = Source("dalland2020", {"id": "dalland2020", "type": "book", "title": "Metode og oppgaveskriving",
+                                 "author": [{"family": "Dalland", "given": "Olav"}], "issued": {"date-parts": [[2020]]},
+                                 "publisher": "Gyldendal"})
+
+
+@pytest.mark.parametrize(
+    ("locator", "narrative", "expected"),
+    [
+        # APA 7, 8.28: no page numbers -> chapter/heading and paragraph.
+        ("kap. 3, avsn. 2", False, "(Dalland, 2020, kap. 3, avsn. 2)"),
+        ("kap. 3, avsn. 2", True, "Dalland (2020, kap. 3, avsn. 2)"),
+        ("avsn. 4", False, "(Dalland, 2020, avsn. 4)"),
+        ("kap. 3", False, "(Dalland, 2020, kap. 3)"),
+    ],
+)
+def test_a_source_without_pages_is_cited_by_chapter_and_paragraph(locator, narrative, expected):
+    assert in_text(DALLAND, locator, narrative=narrative) == expected
+
+
+def test_chapter_and_paragraph_in_a_quotation_and_among_several_works(src):
+    from litsok.cite import in_text_many
+
+    assert quote(DALLAND, "kap. 3, avsn. 2", "Metode er en fremgangsmåte") == (
+        "«Metode er en fremgangsmåte» (Dalland, 2020, kap. 3, avsn. 2)"
+    )
+    assert in_text_many([(DALLAND, "kap. 3"), (src["biestek1972"], "22")]) == "(Biestek, 1972, s. 22; Dalland, 2020, kap. 3)"
+
+
+@pytest.mark.parametrize(
+    ("secondary", "narrative", "expected"),
+    [
+        # APA 7, 8.6: the original named, "sitert i" the source read; only that is in the list.
+        ("Biestek (1957)", False, "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"),
+        ("Biestek, 1957", True, "Biestek (1957, sitert i Røkenes & Hanssen, 2012, s. 180)"),
+        ("Biestek", False, "(Biestek, sitert i Røkenes & Hanssen, 2012, s. 180)"),
+    ],
+)
+def test_a_secondary_source_is_cited_through_the_source_read(src, secondary, narrative, expected):
+    assert in_text(src["rokenes2012"], "180", secondary=secondary, narrative=narrative) == expected
+
+
+NOTE_DALLAND = """---
+kilde: dalland2020
+---
+# Dalland (2020), e-bok uten sidetall
+
+## kap. 3
+Metode er en fremgangsmåte for å skaffe ny kunnskap om samfunnet.
+
+## avsn. 2
+Kvalitative metoder fanger opp mening og opplevelse som ikke lar seg tallfeste.
+
+## kap. 4, avsn. 1 – Kildekritikk
+Kildekritikk betyr å vurdere og karakterisere litteraturen som brukes.
+"""
+NOTE_SECONDARY = """---
+kilde: rokenes2012
+---
+## s. 179
+Hjelperen må møte klienten med respekt og åpenhet i samtalen om vanskelige tema.
+
+## s. 180 – sitert: Biestek (1957)
+Relasjonen er sjelen i sosialt arbeid, og klienten må møtes som et individ.
+"""
+
+
+def test_notes_with_chapter_paragraph_and_secondary_markers_give_those_citations(tmp_path):
+    from litsok.config import Settings
+    from litsok.ingest.notes import parse_note
+    from litsok.library import ask, index_corpus
+    from litsok.writer import cite_claim
+
+    note = parse_note(NOTE_DALLAND, "notater/dalland.md", "x")
+    assert [(p.label, p.heading) for p in note.pages] == [
+        ("kap. 3", "Dalland (2020), e-bok uten sidetall"),
+        ("kap. 3, avsn. 2", "Dalland (2020), e-bok uten sidetall"),
+        ("kap. 4, avsn. 1", "Kildekritikk"),
+    ]
+    root = tmp_path / "korpus"
+    (root / "notater").mkdir(parents=True)
+    (root / "kilder.bib").write_text(BIB + "\n@book{dalland2020, author = {Dalland, Olav}, year = {2020}, "
+                                     "title = {Metode og oppgaveskriving}, publisher = {Gyldendal}}\n", encoding="utf-8")
+    (root / "notater" / "dalland.md").write_text(NOTE_DALLAND, encoding="utf-8")
+    (root / "notater" / "rokenes.md").write_text(NOTE_SECONDARY, encoding="utf-8")
+    settings = Settings(corpus=root, index=tmp_path / "indeks", embedder="test-hash")
+    index_corpus(settings)
+    hits = ask(settings, "Kvalitative metoder fanger opp mening og opplevelse", k=1)
+    assert hits[0].citation == "(Dalland, 2020, kap. 3, avsn. 2)"
+    result = cite_claim(settings, "Relasjonen er sjelen i sosialt arbeid", k=1)
+    assert result.best.hit.citation == "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"
+    assert result.citation == "«Relasjonen er sjelen i sosialt arbeid» (Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"

@@ -79,7 +79,10 @@ _ETAL = r"(?:\s++(?:et\s*+al\.?|mfl\.|m\.\s?fl\.|med\s++flere))"
 _AUTHORS = rf"(?P<authors>{_NAME}(?:{_SEP}{_NAME}){{0,7}})(?P<etal>{_ETAL})?"
 _YEAR = r"(?P<year>(?:1[5-9]|20)\d\d[a-zæøå]?(?:\s*+[-–/]\s*+(?:1[5-9]|20)\d\d)?|u\.\s?å\.?|i\s++trykk)"
 _PAGE = r"(?:\d++|[ivxlcdm]++)"
-_LOC = rf"(?:s\.|s|side|sider|sidene|pp?\.)\s*+(?P<pages>{_PAGE}(?:\s*+[-–—]\s*+{_PAGE})?)"
+_LOC = (
+    rf"(?:(?:s\.|s|side|sider|sidene|pp?\.)\s*+(?P<pages>{_PAGE}(?:\s*+[-–—]\s*+{_PAGE})?)"
+    r"|(?P<section>(?:kap\.|kapittel)\s*+\d{1,4}(?:\s*+,\s*+(?:avsn\.|avsnitt)\s*+\d{1,4})?|(?:avsn\.|avsnitt)\s*+\d{1,4}))"
+)  # a source without pages: "(Dalland, 2020, kap. 3, avsn. 2)" (APA 7, 8.28)
 _TAIL = rf"\s*+,?\s*+{_YEAR}(?:\s*+,?\s*+{_LOC})?"
 
 _PAREN = re.compile(r"\(([^()]*+)\)")
@@ -160,6 +163,10 @@ def _citation(
 ) -> Citation:
     written = m.group("pages") or ""
     ok = valid_pages(written)
+    section = m.group("section")
+    if section:  # "kap. 3, avsn. 2" as the notes' markers label it
+        written = re.sub(r"(kap|avsn)\w*\.?\s*(\d+)", r"\1. \2", " ".join(section.lower().split()))
+        return Citation(text, start, end, _names(authors) if authors else (), et_al, _year(m.group("year")), written, narrative)
     return Citation(
         text=text,
         start=start,

@@ -77,21 +77,54 @@ _style: Any = None
 # --- public API ----------------------------------------------------------------
 
 
-def in_text(source: Source, pages: str = "", *, narrative: bool = False, pdf_pages: bool = False) -> str:
+def in_text(
+    source: Source, pages: str = "", *, narrative: bool = False, pdf_pages: bool = False, secondary: str = ""
+) -> str:
     """APA 7 in-text citation: "(Biestek, 1972, s. 22)" or "Biestek (1972, s. 22)".
 
-    `pages` is a printed page or range ("180-181" or "180–181"); "" for none.
+    `pages` is a printed page or range ("180-181" or "180–181"), or for a source
+    without page numbers a chapter and paragraph ("kap. 3, avsn. 2", APA 7, 8.28:
+    "(Dalland, 2020, kap. 3, avsn. 2)"); "" for none.
     Narrative citations join two authors with "og", parenthetical with "&".
     `pdf_pages`: the pages are the PDF file's, not printed ones, and the
     citation says so: "(Hansen, 2021, s. 3 i PDF-en)".
+    `secondary`: the passage quotes another work, named as "Biestek, 1957" (APA 7,
+    8.6): "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)", narrative
+    "Biestek (1957, sitert i Røkenes og Hanssen, 2012, s. 180)"; only the source read
+    is in the reference list.
     """
+    if secondary.strip():
+        return _secondary_in_text(source, pages, secondary, narrative=narrative)
     cited = _in_text(source, _normalize_locator(pages), narrative=narrative)
     if pdf_pages and pages.strip() and cited.endswith(")"):
         cited = cited[:-1] + " i PDF-en)"
     return cited
 
 
+_SECTION_LOCATOR = re.compile(r"^(?:kap\.|avsn\.)", re.I)
+_SECONDARY_MARK = re.compile(r"(?:^|[\s–:-])sitert(?:\s+(?:i|fra|etter))?\s*:\s*(?P<work>.+?)\s*$", re.I)
+
+
+def secondary_of(heading: str) -> str:
+    """The work a note's passage quotes, from its marker's topic: `## s. 180 – sitert:
+    Biestek (1957)` -> "Biestek (1957)"; "" for none."""
+    m = _SECONDARY_MARK.search(heading or "")
+    return m.group("work") if m else ""
+
+
+def _secondary_in_text(source: Source, pages: str, secondary: str, *, narrative: bool) -> str:
+    """"(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"."""
+    name, _, year = " ".join(secondary.split()).replace("(", ",").replace(")", "").rpartition(",")
+    name, year = (name.strip(" ,"), year.strip()) if name else (year.strip(), "")
+    read = _in_text(source, _normalize_locator(pages), narrative=False)[1:-1]
+    if narrative:
+        return f"{name} (" + ", ".join(p for p in (year, f"sitert i {read}") if p) + ")"  # «&»: inside ()
+    return "(" + ", ".join(p for p in (name, year, f"sitert i {read}") if p) + ")"
+
+
 def _in_text(source: Source, pages: str, *, narrative: bool) -> str:
+    if pages and _SECTION_LOCATOR.match(pages):
+        return _with_locator(_in_text(source, "", narrative=narrative), pages)
     if _is_bare(source):
         return _bare_in_text(source, pages, narrative=narrative)
     author, date, locator, narrative_author = _citation_parts(source, pages)
@@ -99,6 +132,15 @@ def _in_text(source: Source, pages: str, *, narrative: bool) -> str:
         inner = ", ".join(p for p in (date, locator) if p)
         return f"{narrative_author or author} ({inner})" if inner else narrative_author or author
     return "(" + ", ".join(p for p in (author, date, locator) if p) + ")"
+
+
+def _with_locator(cited: str, locator: str) -> str:
+    """"(Dalland, 2020)" + "kap. 3, avsn. 2" -> "(Dalland, 2020, kap. 3, avsn. 2)";
+    "Dalland (2020)" -> "Dalland (2020, kap. 3, avsn. 2)"; "Dalland" -> "Dalland (kap. 3)"."""
+    locator = " ".join(locator.split())
+    if cited.endswith(")"):
+        return f"{cited[:-1]}, {locator})"
+    return f"{cited} ({locator})"
 
 
 def in_text_many(cited: Iterable[tuple[Source, str]]) -> str:
@@ -125,6 +167,9 @@ def in_text_many(cited: Iterable[tuple[Source, str]]) -> str:
 
 def _plain_parts(source: Source, pages: str) -> tuple[str, str, str]:
     """(author, date, locator) of a parenthetical citation; a bare source's short title as author."""
+    if pages and _SECTION_LOCATOR.match(pages):
+        author, date, _ = _plain_parts(source, "")
+        return author, date, " ".join(pages.split())
     if _is_bare(source):
         inner = _bare_in_text(source, pages, narrative=False)[1:-1]
         return inner, "", ""
@@ -135,13 +180,13 @@ def _plain_parts(source: Source, pages: str) -> tuple[str, str, str]:
 BLOCK_QUOTE_WORDS = 40  # APA 7, 8.27: from 40 words a quotation is a block
 
 
-def quote(source: Source, pages: str, text: str, *, pdf_pages: bool = False) -> str:
+def quote(source: Source, pages: str, text: str, *, pdf_pages: bool = False, secondary: str = "") -> str:
     """A quotation with its citation (APA 7, 8.25–8.27): under 40 words in «»
     with the citation after it, «text» (Biestek, 1972, s. 22); from 40 words a
     block quotation: an indented paragraph without quotation marks, the citation
     after its final full stop."""
     body = " ".join(text.split()).strip().strip("«»\"“”„'").strip()
-    cited = in_text(source, pages, pdf_pages=pdf_pages)
+    cited = in_text(source, pages, pdf_pages=pdf_pages, secondary=secondary)
     if len(body.split()) < BLOCK_QUOTE_WORDS:
         return f"«{body}» {cited}"
     if body[-1] not in ".!?":

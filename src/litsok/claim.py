@@ -474,7 +474,10 @@ def quote_citation(index: LoadedIndex, hit: Hit, text: str, pages: str | None = 
     from .model import ORIGIN_PDF_INDEX
 
     pdf_pages = hit.chunk.label_origin == ORIGIN_PDF_INDEX  # unlabelled PDF pages, as in the hit
-    return quote(source, hit.chunk.pages if pages is None else pages, text, pdf_pages=pdf_pages)
+    from .cite import secondary_of  # a note's `## s. 180 – sitert: Biestek (1957)`
+
+    shown = hit.chunk.pages if pages is None else pages
+    return quote(source, shown, text, pdf_pages=pdf_pages, secondary=secondary_of(hit.chunk.heading))
 
 
 def support_claim(

@@ -604,9 +604,10 @@ def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Sour
 
 def cite_chunk(chunk: Chunk, source: Source) -> str:
     """The in-text citation of a chunk, from its source and printed pages."""
-    from .cite import in_text
+    from .cite import in_text, secondary_of
 
-    return in_text(source, chunk.pages, pdf_pages=chunk.label_origin == ORIGIN_PDF_INDEX)
+    secondary = secondary_of(chunk.heading)  # `## s. 180 – sitert: Biestek (1957)` in a note
+    return in_text(source, chunk.pages, pdf_pages=chunk.label_origin == ORIGIN_PDF_INDEX, secondary=secondary)
 
 
 def _citations(chunks: Sequence[Chunk], sources: dict[str, Source], previous: LoadedIndex | None) -> dict[str, str]:
