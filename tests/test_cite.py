@@ -337,11 +337,12 @@ def test_same_author_and_year_get_letters_in_title_order_and_no_date_is_u_aa():
         Source(key="h5", csl=_book("h5", "Hansen", 2020, "Annen Hansen").csl | {"author": [{"family": "Hansen", "given": "Bjørn"}]}),
     ])
     by_key = {s.key: s for s in sources}
-    assert in_text(by_key["h1"], "12") == "(Hansen, 2020a, s. 12)"
-    assert in_text(by_key["h2"], narrative=True) == "Hansen (2020b)"
-    assert in_text(by_key["h3"]) == "(Hansen, 2021)" and in_text(by_key["b1"]) == "(Berg, 2020)"
-    assert in_text(by_key["h4"]) == "(Hansen, u.å.)"
-    assert in_text(by_key["h5"]) == "(Hansen, 2020)"  # another Hansen: no letter
+    # Two Hansens (A. and B.) in one library: both cited with initials (APA 7, 8.20).
+    assert in_text(by_key["h1"], "12") == "(A. Hansen, 2020a, s. 12)"
+    assert in_text(by_key["h2"], narrative=True) == "A. Hansen (2020b)"
+    assert in_text(by_key["h3"]) == "(A. Hansen, 2021)" and in_text(by_key["b1"]) == "(Berg, 2020)"
+    assert in_text(by_key["h4"]) == "(A. Hansen, u.å.)"
+    assert in_text(by_key["h5"]) == "(B. Hansen, 2020)"  # another Hansen: no letter
     assert reference_list(sources) == [
         "Berg, A. (2020). Alene i sitt år. Forlag.",
         "Hansen, A. (u.å.). Udatert. Forlag.",
@@ -504,3 +505,81 @@ def test_notes_with_chapter_paragraph_and_secondary_markers_give_those_citations
     result = cite_claim(settings, "Relasjonen er sjelen i sosialt arbeid", k=1)
     assert result.best.hit.citation == "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"
     assert result.citation == "«Relasjonen er sjelen i sosialt arbeid» (Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"
+
+
+# --- the rest of issue 10: golden strings, each with its APA 7 rule -----------------
+
+
+def _s(key, **csl):
+    return Source(key, {"id": key, **csl})
+
+
+def test_chapter_in_an_edited_book(src):
+    # APA 7, 10.3: «I B. Redaktør & C. Redaktør (Red.), *Boktittel* (s. x–y). Forlag.»
+    assert reference_entry(src["hansen2018"], "markdown") == (
+        "Hansen, K. (2018). Relasjonens betydning. I P. Olsen & A. Berg (Red.), *Sosialt arbeid i praksis* (s. 45–67). "
+        "Universitetsforlaget."
+    )
+
+
+def test_narrative_og_and_parenthetical_ampersand(src):
+    # APA 7, 8.17 (Norwegian APA manual): «og» in running text, «&» in parentheses.
+    assert in_text(src["rokenes2012"], "180", narrative=True) == "Røkenes og Hanssen (2012, s. 180)"
+    assert in_text(src["rokenes2012"], "180") == "(Røkenes & Hanssen, 2012, s. 180)"
+
+
+def _authors(n):
+    return [{"family": f"Navn{i}", "given": "Anne"} for i in range(1, n + 1)]
+
+
+def test_up_to_twenty_authors_are_listed_and_from_21_the_first_19_an_ellipsis_and_the_last():
+    # APA 7, 9.8: up to 20 authors in the reference; 21 or more: the first 19, «…», the last.
+    twenty = _s("t", type="book", title="Stor studie", author=_authors(20), issued={"date-parts": [[2020]]}, publisher="F")
+    many = _s("m", type="book", title="Stor studie", author=_authors(22), issued={"date-parts": [[2020]]}, publisher="F")
+    listed = ", ".join(f"Navn{i}, A." for i in range(1, 20))
+    assert reference_entry(twenty) == f"{listed} & Navn20, A. (2020). Stor studie. F."
+    assert reference_entry(many) == f"{listed}, … Navn22, A. (2020). Stor studie. F."
+    assert in_text(many, "3") == "(Navn1 et al., 2020, s. 3)"
+
+
+def test_first_authors_with_one_family_name_but_different_people_get_initials():
+    # APA 7, 8.20: «(K. Hansen, 2020)» and «(P.-H. Hansen & Berg, 2019)»; one person's works none.
+    from litsok.cite import with_year_suffixes
+
+    kari = _s("a", type="book", title="A", author=[{"family": "Hansen", "given": "Kari"}], issued={"date-parts": [[2020]]})
+    per = _s("b", type="book", title="B", author=[{"family": "Hansen", "given": "Per-Halvard"}, {"family": "Berg", "given": "Anne"}],
+             issued={"date-parts": [[2019]]})
+    kari2 = _s("c", type="book", title="C", author=[{"family": "Hansen", "given": "Kari"}], issued={"date-parts": [[2021]]})
+    biestek = _s("d", type="book", title="D", author=[{"family": "Biestek", "given": "Felix P."}], issued={"date-parts": [[1972]]})
+    a, b, c, d = with_year_suffixes([kari, per, kari2, biestek])
+    assert [in_text(x, "4") for x in (a, b, c, d)] == [
+        "(K. Hansen, 2020, s. 4)", "(P.-H. Hansen & Berg, 2019, s. 4)", "(K. Hansen, 2021, s. 4)", "(Biestek, 1972, s. 4)"
+    ]
+    assert in_text(b, narrative=True) == "P.-H. Hansen og Berg (2019)"
+    assert reference_entry(a) == "Hansen, K. (2020). A."  # the list is unchanged
+    assert with_year_suffixes([kari, kari2])[0].csl == kari.csl  # one Kari Hansen: no initials
+
+
+def test_conference_papers_in_proceedings_are_cited_like_a_chapter():
+    # APA 7, 10.5: a paper in published proceedings: «I Redaktør (Red.), *Tittel* (s. x–y). Forlag.»
+    base = dict(type="paper-conference", title="Relasjoner i Nav", author=[{"family": "Berg", "given": "Anne"}],
+                issued={"date-parts": [[2019]]}, page="12-20", **{"container-title": "Nordisk konferanse i sosialt arbeid"})
+    edited = _s("e", **base, editor=[{"family": "Olsen", "given": "Per"}], publisher="Universitetsforlaget")
+    assert reference_entry(edited, "markdown") == (
+        "Berg, A. (2019). Relasjoner i Nav. I P. Olsen (Red.), *Nordisk konferanse i sosialt arbeid* (s. 12–20). Universitetsforlaget."
+    )
+    assert reference_entry(_s("p", **base), "markdown") == "Berg, A. (2019). Relasjoner i Nav. I *Nordisk konferanse i sosialt arbeid* (s. 12–20)."
+    assert in_text(edited, "14") == "(Berg, 2019, s. 14)"
+
+
+def test_no_date_is_u_aa_in_the_text_and_the_list():
+    # APA 7, 9.17: «u.å.» (uten år) for a work without a date.
+    web = _s("w", type="webpage", title="Om sosialhjelp", author=[{"literal": "NAV"}], URL="https://www.nav.no/sosialhjelp")
+    assert (in_text(web), reference_entry(web)) == ("(NAV, u.å.)", "NAV. (u.å.). Om sosialhjelp. https://www.nav.no/sosialhjelp")
+
+
+def test_the_demo_corpus_reference_list_matches_the_golden_file(demo_index):
+    from litsok.writer import references
+
+    golden = Path(__file__).parent / "data" / "referanser_demo.txt"
+    assert references(demo_index) == golden.read_text(encoding="utf-8")

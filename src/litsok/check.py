@@ -76,7 +76,8 @@ _UP = "A-ZÆØÅÄÖÜÉÈÁÀÓÍÚÑČŠŽ"
 _NAME = rf"(?=[{_UP}vdl])(?:(?:van|von|de|der|den|du|la|le|da|di)\s++){{0,3}}+[{_UP}][\w'’]*(?:-\s*+[\w'’]+){{0,4}}"
 _SEP = r"(?:\s*+,\s*+(?:(?:og|&|and)\s++)?|\s++(?:og|and)\s++|\s*+&\s*+)"
 _ETAL = r"(?:\s++(?:et\s*+al\.?|mfl\.|m\.\s?fl\.|med\s++flere))"
-_AUTHORS = rf"(?P<authors>{_NAME}(?:{_SEP}{_NAME}){{0,7}})(?P<etal>{_ETAL})?"
+_INITIALS = rf"(?:(?:[{_UP}]\.(?:-[{_UP}]\.)?+\s*+){{1,3}}+(?=[{_UP}vdl]))?+"  # "K. Hansen" (APA 7, 8.20)
+_AUTHORS = rf"{_INITIALS}(?P<authors>{_NAME}(?:{_SEP}{_NAME}){{0,7}})(?P<etal>{_ETAL})?"
 _YEAR = r"(?P<year>(?:1[5-9]|20)\d\d[a-zæøå]?(?:\s*+[-–/]\s*+(?:1[5-9]|20)\d\d)?|u\.\s?å\.?|i\s++trykk)"
 _PAGE = r"(?:\d++|[ivxlcdm]++)"
 _LOC = (

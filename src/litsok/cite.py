@@ -128,6 +128,8 @@ def _in_text(source: Source, pages: str, *, narrative: bool) -> str:
     if _is_bare(source):
         return _bare_in_text(source, pages, narrative=narrative)
     author, date, locator, narrative_author = _citation_parts(source, pages)
+    if source.csl.get(INITIALS):
+        author, narrative_author = (f"{source.csl[INITIALS]} {a}" if a else a for a in (author, narrative_author))
     if narrative:
         inner = ", ".join(p for p in (date, locator) if p)
         return f"{narrative_author or author} ({inner})" if inner else narrative_author or author
@@ -174,6 +176,8 @@ def _plain_parts(source: Source, pages: str) -> tuple[str, str, str]:
         inner = _bare_in_text(source, pages, narrative=False)[1:-1]
         return inner, "", ""
     author, date, locator, _ = _citation_parts(source, pages)
+    if source.csl.get(INITIALS) and author:
+        author = f"{source.csl[INITIALS]} {author}"
     return author, date, locator
 
 
@@ -263,7 +267,46 @@ def with_year_suffixes(sources: Iterable[Source]) -> list[Source]:
             if len(ordered) > 1 and i < 26:
                 csl[YEAR_SUFFIX] = "abcdefghijklmnopqrstuvwxyz"[i]
             out[source.key] = replace(source, csl=csl)
-    return [out[s.key] for s in sources if s.key in out]
+    return with_initials([out[s.key] for s in sources if s.key in out])
+
+
+INITIALS = "litsok-initialer"  # not CSL: the first author's initials, when the text needs them
+
+
+def with_initials(sources: Iterable[Source]) -> list[Source]:
+    """The sources, where first authors of different works share a family name but are
+    different people, with that author's initials to cite them by (APA 7, 8.20):
+    "(K. Hansen, 2020)" and "(P. Hansen, 2019)". Like the year letters, set once for
+    the whole library (at indexing) and carried in the source's CSL."""
+    from dataclasses import replace
+
+    sources = list(sources)
+    given_by_family: dict[str, set[str]] = {}
+    for source in sources:
+        first = _first_author(source)
+        if first and first.get("family"):
+            given_by_family.setdefault(_collate(first["family"]), set()).add(_collate(first.get("given", "")))
+    out = []
+    for source in sources:
+        csl = {k: v for k, v in source.csl.items() if k != INITIALS}
+        first = _first_author(source)
+        if first and first.get("given") and len(given_by_family.get(_collate(first.get("family", "")), ())) > 1:
+            csl[INITIALS] = initials(first["given"])
+        out.append(replace(source, csl=csl) if csl != source.csl else source)
+    return out
+
+
+def _first_author(source: Source) -> Mapping[str, str] | None:
+    if _is_bare(source):
+        return None
+    names = [n for n in (source.csl.get("author") or source.csl.get("editor") or []) if n != ET_AL_NAME]
+    return names[0] if names and isinstance(names[0], Mapping) else None
+
+
+def initials(given: str) -> str:
+    """"Kari" -> "K.", "Odd Harald" -> "O. H.", "Per-Halvard" -> "P.-H.", "F. P." -> "F. P."."""
+    words = [w for w in re.split(r"\s+", given.strip()) if w]
+    return " ".join("-".join(p[0].upper() + "." for p in w.split("-") if p) for w in words)
 
 
 def to_bibtex(source: Source) -> str:
@@ -502,6 +545,8 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
             del item["page"]
         else:
             item["page"] = str(item["page"]).replace(EN_DASH, "-")
+    if for_bibliography and item["type"] == "paper-conference" and item.get("container-title"):
+        item["type"] = "chapter"  # APA 7, 10.5: published proceedings are cited like a chapter of a book
     if _range_text(source.csl):
         dates = item["issued"]["date-parts"]
         years = [[dates[0][0]], [dates[1][0]]] if dates[0][0] != dates[1][0] else [[dates[0][0]]]
@@ -545,7 +590,7 @@ def _range_text(csl: Mapping[str, Any]) -> str:
 
 
 def public_csl(source: Source) -> dict[str, Any]:
-    csl = dict(source.csl)
+    csl = {k: v for k, v in source.csl.items() if k != INITIALS}
     csl["id"] = source.key
     return csl
 

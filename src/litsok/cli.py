@@ -549,12 +549,12 @@ def sjekk(
                     c.print(f"{'':{width}} [dim]{_e(note)}[/dim]", soft_wrap=not c.is_terminal)
             if part:
                 c.print()
-        c.print(_e(report.summary()), soft_wrap=not c.is_terminal)
         if listed and listed.heading:
             c.print(_e(listed.summary()), soft_wrap=not c.is_terminal)
         for f in listed.findings if listed else ():
             if not f.text:
                 c.print(f"{'':13} [dim]{_e(f.message)}[/dim]", soft_wrap=not c.is_terminal)
+        c.print(_e(report.summary()), soft_wrap=not c.is_terminal)  # last: scripts read it
         return 0
 
     _run(body)
