@@ -7,7 +7,8 @@ entries, one APA entry a paragraph or hard-wrapped over several lines. An entry 
 matched to the citations by its first author's family name and year (with letter,
 "2020a"), case- and accent-insensitive (`check.fold`), and to the index's sources.
 
-The findings (`Finding.kind`), each with the rule it comes from:
+The findings (`Finding.kind`), each with the rule it comes from (the ones about the
+running text are made in `citestyle`):
 
 - ``mangler_i_listen``: a citation without an entry (APA 7, 8.4: every work cited in
   the text is in the list);
@@ -35,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .check import Citation, Draft, _Known, flatten, fold, parse_citations, sentence_spans
+from .check import Citation, Draft, _Known, flatten, fold, parse_citations
 
 if TYPE_CHECKING:  # pragma: no cover
     from .check import CitationCheck
@@ -78,7 +79,6 @@ _NAME_INITIAL = re.compile(rf"^(?:van |von |de |der |den |la |le ){{0,3}}[{_UP}]
 _MARKER = re.compile(r"^\s*+(?:[-*•]|\d{1,3}[.)])\s++")
 _INITIALS = re.compile(rf"^(?:[{_UP}][a-zæøå]?\.[\s-]*)+$")
 _NAME_SEP = re.compile(r",\s*+(?:&\s*+|og\s++)?|\s++&\s++|\s++og\s++")
-_PAGE_IN = re.compile(r"(?:\bs\.|\bs\b|\bsider?\b|\bsidene\b|\bpp?\.)\s*+\d|\bavsn\.|\bkap\.", re.I)
 
 
 @dataclass(frozen=True)
@@ -359,85 +359,6 @@ def index_years(entries: Sequence[Entry], known: Sequence[_Known]) -> tuple[list
     return keys, out
 
 
-# --------------------------------------------------------------------------- style in the text
-
-
-def style_findings(draft: Draft, text: str, cits: Sequence[Citation]) -> list[Finding]:
-    """«&» in running text, «og» in parentheses, «et al.» mixed with «mfl.»."""
-    out = []
-    for c in cits:
-        authors = c.text.split("(")[0] if c.narrative else c.text
-        where = draft.location(c.start)
-        if c.narrative and "&" in authors:
-            fixed = c.text.replace(" & ", " og ").replace("&", "og")
-            msg = "«&» står bare inne i parenteser; i løpende tekst skrives «og» (APA 7, 8.17)."
-            out.append(Finding(OG_TEGN, where, c.text, msg, fixed, offset=c.start))
-        elif not c.narrative and re.search(r"\bog\b", c.text.split(",")[0] if len(c.authors) < 3 else c.text):
-            fixed = re.sub(r"\s+og\s+", " & ", c.text)
-            msg = "Inne i parentesen skrives «&» mellom forfatterne, ikke «og» (APA 7, 8.17)."
-            out.append(Finding(OG_I_PARENTES, where, c.text, msg, fixed, offset=c.start))
-    forms: dict[str, list[Citation]] = {"et al.": [], "mfl.": []}
-    for c in cits:
-        if c.et_al:
-            forms["et al." if re.search(r"et\s*al", c.text) else "mfl."].append(c)
-    if all(forms.values()):
-        few, many = sorted(forms, key=lambda f: (len(forms[f]), f == "et al."))
-        locs = tuple(draft.location(c.start) for c in forms[few])
-        msg = (
-            f"Utkastet bruker både «{many}» ({_n_times(len(forms[many]))}) og «{few}» ({_n_times(len(forms[few]))}). "
-            f"Bruk én form gjennom hele teksten, f.eks. «{many}»."
-        )
-        first = forms[few][0]
-        out.append(Finding(BLANDET_ET_AL, locs[0], first.text, msg, re.sub(r"mfl\.|m\.\s?fl\.|et\s*al\.?", many, first.text), locs, first.start))
-    return out
-
-
-def _n_times(n: int) -> str:
-    return "1 gang" if n == 1 else f"{n} ganger"
-
-
-def _quotes(text: str) -> list[tuple[int, int]]:
-    """Spans of «…» (the outermost of nested ones) closed within their paragraph."""
-    out, depth, start = [], 0, 0
-    for m in re.finditer(r"[«»]|\n\s*\n", text):
-        ch = m.group(0)
-        if ch == "«":
-            start = m.start() if depth == 0 else start
-            depth += 1
-        elif ch == "»" and depth:
-            depth -= 1
-            if depth == 0:
-                out.append((start, m.end()))
-        elif ch != "»":
-            depth = 0  # a paragraph break: an unclosed «
-    return out
-
-
-def quote_findings(draft: Draft, text: str, cits: Sequence[Citation]) -> list[Finding]:
-    """Direct quotations («…» of QUOTE_MIN_WORDS words or more, Markdown `>` blocks)
-    cited without a page: the citations of the quote's sentence (or the one right
-    after it) have none, and no «(s. 12)» follows. A quote its sentence cites nothing
-    for (search terms, the research questions) is left alone."""
-    spans = sentence_spans(text, cits)
-    out = []
-    quotes = [(a, b) for a, b in _quotes(text) if len(text[a:b].split()) >= QUOTE_MIN_WORDS]
-    quotes += [(m.start(), m.end()) for m in re.finditer(r"(?m)^>.*(?:\n>.*)*", text)]
-    for a, b in quotes:
-        first = next((s for s, e in spans if s <= a < e), a)
-        last = next((e for s, e in spans if s <= b - 1 < e), b)
-        paren = re.match(r"\s*\(([^()]*)\)", text[b : b + 200])
-        if paren and _PAGE_IN.search(paren.group(1)):
-            continue
-        own = [c for c in cits if first <= c.start <= max(last, b + 5)]
-        if not own or any(c.pages for c in own):
-            continue
-        quoted = " ".join(text[a:b].split())
-        shown = quoted if len(quoted) <= 70 else quoted[:60].rsplit(" ", 1)[0] + " …"
-        msg = f"Henvisningen {own[-1].text} mangler side: et direkte sitat skal ha sidetall (APA 7, 8.25)."
-        out.append(Finding(SITAT_UTEN_SIDE, draft.location(a), shown, msg, offset=a))
-    return out
-
-
 # --------------------------------------------------------------------------- the whole check
 
 
@@ -462,6 +383,8 @@ def check_reference_list(
             "«Kilder» på egen linje, fulgt av oppføringene). Legg den til sist i utkastet, eller lag den med `litsok referanser --fra`."
         )
         findings.append(Finding(INGEN_LISTE, draft.location(len(draft.text)), "", msg, offset=len(draft.text)))
+    from .citestyle import field_findings, quote_findings, style_findings
+
     findings += style_findings(draft, text, cits)
     findings += quote_findings(draft, text, cits)
     findings += field_findings(checks, known)
@@ -482,31 +405,4 @@ def _suggestions(checks: Sequence[CitationCheck], known: Sequence[_Known]) -> di
             key = (fold(ch.citation.authors[0]), _year4(ch.citation.year))
             if key not in out:
                 out[key] = reference_entry(Source(key=k.key, csl=dict(k.csl)))
-    return out
-
-
-def field_findings(checks: Sequence[CitationCheck], known: Sequence[_Known]) -> list[Finding]:
-    """A cited source whose bibliography entry lacks a field its reference needs."""
-    from .cite import in_text
-    from .model import Source
-    from .sources import missing_fields
-
-    by_key = {k.key: k for k in known}
-    seen: dict[str, list[str]] = {}
-    starts: dict[str, int] = {}
-    for ch in checks:
-        if ch.source_key in by_key:
-            seen.setdefault(ch.source_key, []).append(ch.location)
-            starts.setdefault(ch.source_key, ch.citation.start)
-    out = []
-    for key, locs in seen.items():
-        source = Source(key=key, csl=dict(by_key[key].csl))
-        missing = missing_fields(source)
-        if missing:
-            fields = " og ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
-            msg = (
-                f"Kilden «{key}» mangler {fields} i bibliografien, så referansen blir ufullstendig. "
-                f"Fyll inn {'feltene' if len(missing) > 1 else 'feltet'} (i Zotero eller bibliografifilen) og kjør `litsok indekser`."
-            )
-            out.append(Finding(MANGLER_FELT, locs[0], in_text(source), msg, "", tuple(locs), starts[key]))
     return out
