@@ -5,6 +5,7 @@ quotations without a page, and cited sources with fields missing in the bibliogr
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -82,16 +83,19 @@ def quote_findings(draft: Draft, text: str, cits: Sequence[Citation]) -> list[Fi
     after it) have none, and no «(s. 12)» follows. A quote its sentence cites nothing
     for (search terms, the research questions) is left alone."""
     spans = sentence_spans(text, cits)
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    cit_starts = [c.start for c in cits]  # in order (`parse_citations`)
     out = []
     quotes = [(a, b) for a, b in _quotes(text) if len(text[a:b].split()) >= QUOTE_MIN_WORDS]
-    quotes += [(m.start(), m.end()) for m in re.finditer(r"(?m)^>.*(?:\n>.*)*", text)]
+    quotes += [(m.start(), m.end()) for m in re.finditer(r"(?m)^>.*+(?:\n>.*+)*+", text)]
     for a, b in quotes:
-        first = next((s for s, e in spans if s <= a < e), a)
-        last = next((e for s, e in spans if s <= b - 1 < e), b)
+        i, j = bisect_right(starts, a) - 1, bisect_right(starts, b - 1) - 1
+        first = starts[i] if i >= 0 and a < ends[i] else a
+        last = ends[j] if j >= 0 and b - 1 < ends[j] else b
         paren = re.match(r"\s*\(([^()]*)\)", text[b : b + 200])
         if paren and _PAGE_IN.search(paren.group(1)):
             continue
-        own = [c for c in cits if first <= c.start <= max(last, b + 5)]
+        own = list(cits[bisect_left(cit_starts, first) : bisect_right(cit_starts, max(last, b + 5))])
         if not own or any(c.pages for c in own):
             continue
         quoted = " ".join(text[a:b].split())

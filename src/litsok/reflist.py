@@ -76,6 +76,7 @@ _ENTRY_HEAD = re.compile(
     re.U,
 )
 _NAME_INITIAL = re.compile(rf"^(?:van |von |de |der |den |la |le ){{0,3}}[{_UP}][\w'’-]*(?: [{_UP}][\w'’-]*){{0,3}},\s++[{_UP}]\.")
+_LINE = re.compile(r"[^\n]*+")
 _MARKER = re.compile(r"^\s*+(?:[-*•]|\d{1,3}[.)])\s++")
 _INITIALS = re.compile(rf"^(?:[{_UP}][a-zæøå]?\.[\s-]*)+$")
 _NAME_SEP = re.compile(r",\s*+(?:&\s*+|og\s++)?|\s++&\s++|\s++og\s++")
@@ -160,9 +161,8 @@ def list_start(text: str) -> tuple[int, int, str]:
 def read_entries(text: str, start: int) -> list[tuple[int, str]]:
     """(offset, text) of each entry after `start`, up to the next heading or «Vedlegg»."""
     entries: list[tuple[int, list[str]]] = []
-    pos = start
-    for line in text[start:].split("\n"):
-        at, pos = pos, pos + len(line) + 1
+    for m in _LINE.finditer(text, start):  # lazily: stops at the first line that is no entry
+        at, line = m.start(), m.group(0)
         if _AFTER_LIST.match(line) and entries:
             break
         body = _MARKER.sub("", line).strip()
