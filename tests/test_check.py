@@ -244,3 +244,34 @@ def test_unreadable_drafts_fail_in_norwegian(indexed, tmp_path, name, content, m
     with pytest.raises(UnreadableFileError) as err:
         check_draft(indexed, path)
     assert message in err.value.message and str(path) in err.value.message
+
+
+def test_chapter_and_paragraph_citations_are_read_and_checked_against_the_notes_sections(tmp_path):
+    # APA 7, 8.28: a source without page numbers is cited by chapter and paragraph.
+    from test_cite import NOTE_DALLAND
+
+    from litsok.config import Settings
+
+    assert [(c.pages, c.narrative) for c in parse_citations("(Dalland, 2020, kap. 3, avsn. 2) og Dalland (2020, kapittel 4)")] == [
+        ("kap. 3, avsn. 2", False), ("kap. 4", True)
+    ]
+    root = tmp_path / "korpus"
+    (root / "notater").mkdir(parents=True)
+    (root / "kilder.bib").write_text(
+        "@book{dalland2020, author = {Dalland, Olav}, year = {2020}, title = {Metode og oppgaveskriving}, publisher = {Gyldendal}}\n",
+        encoding="utf-8",
+    )
+    (root / "notater" / "dalland.md").write_text(NOTE_DALLAND, encoding="utf-8")
+    settings = Settings(corpus=root, index=tmp_path / "indeks", embedder="test-hash")
+    index_corpus(settings)
+    draft = tmp_path / "utkast.md"
+    draft.write_text(
+        "Kvalitative metoder fanger opp mening og opplevelse som ikke lar seg tallfeste (Dalland, 2020, kap. 3, avsn. 2).\n\n"
+        "Kildekritikk betyr å vurdere og karakterisere litteraturen som brukes (Dalland, 2020, kap. 3).\n",
+        encoding="utf-8",
+    )
+    report = check_draft(settings, draft)
+    assert [(c.status, c.suggestion) for c in report.checks] == [
+        (STOTTET, ""),
+        (ANNEN_SIDE, "(Dalland, 2020, kap. 4, avsn. 1)"),
+    ]

@@ -337,11 +337,12 @@ def test_same_author_and_year_get_letters_in_title_order_and_no_date_is_u_aa():
         Source(key="h5", csl=_book("h5", "Hansen", 2020, "Annen Hansen").csl | {"author": [{"family": "Hansen", "given": "Bjørn"}]}),
     ])
     by_key = {s.key: s for s in sources}
-    assert in_text(by_key["h1"], "12") == "(Hansen, 2020a, s. 12)"
-    assert in_text(by_key["h2"], narrative=True) == "Hansen (2020b)"
-    assert in_text(by_key["h3"]) == "(Hansen, 2021)" and in_text(by_key["b1"]) == "(Berg, 2020)"
-    assert in_text(by_key["h4"]) == "(Hansen, u.å.)"
-    assert in_text(by_key["h5"]) == "(Hansen, 2020)"  # another Hansen: no letter
+    # Two Hansens (A. and B.) in one library: both cited with initials (APA 7, 8.20).
+    assert in_text(by_key["h1"], "12") == "(A. Hansen, 2020a, s. 12)"
+    assert in_text(by_key["h2"], narrative=True) == "A. Hansen (2020b)"
+    assert in_text(by_key["h3"]) == "(A. Hansen, 2021)" and in_text(by_key["b1"]) == "(Berg, 2020)"
+    assert in_text(by_key["h4"]) == "(A. Hansen, u.å.)"
+    assert in_text(by_key["h5"]) == "(B. Hansen, 2020)"  # another Hansen: no letter
     assert reference_list(sources) == [
         "Berg, A. (2020). Alene i sitt år. Forlag.",
         "Hansen, A. (u.å.). Udatert. Forlag.",
@@ -399,3 +400,221 @@ def test_page_locator_shortcut_matches_citeproc(pages: str) -> None:
     direct = cite._render_citation_parts(item, cite._normalize_locator(pages))
     assert cite._citation_parts(src, cite._normalize_locator(pages)) == direct
     assert direct[2].startswith("s. ")
+
+
+@pytest.mark.parametrize(
+    ("dates", "circa", "cited", "entry"),
+    [
+        # APA 7, 9.14 (dates): a range of years; of days in one year; across years.
+        ([[2011], [2012]], False, "(Berg, 2011–2012)", "Berg, A. (2011–2012). Ny tid. Avisen."),
+        ([[2011, 5, 25], [2011, 5, 28]], False, "(Berg, 2011)", "Berg, A. (2011, 25.–28. mai). Ny tid. Avisen."),
+        ([[2011, 5, 25], [2011, 6, 26]], False, "(Berg, 2011)", "Berg, A. (2011, 25. mai–26. juni). Ny tid. Avisen."),
+        ([[2011, 5, 25], [2012, 6, 26]], True, "(Berg, ca. 2011–2012)", "Berg, A. (ca. 2011, 25. mai–2012, 26. juni). Ny tid. Avisen."),
+    ],
+)
+def test_date_ranges_are_not_garbled(dates, circa, cited, entry):
+    # Was «(ca. 2011–2012, 25. mai–, 26. juni)», or no year at all for one year.
+    s = Source("berg", {"id": "berg", "type": "article-newspaper", "title": "Ny tid", "container-title": "Avisen",
+                        "author": [{"family": "Berg", "given": "Anne"}], "issued": {"date-parts": dates, "circa": circa}})
+    assert (in_text(s), reference_entry(s)) == (cited, entry)
+
+
+def test_latex_math_is_plain_in_the_citation_and_the_entry(tmp_path):
+    path = tmp_path / "kilder.bib"
+    path.write_text(r"@article{a, title = {Deling av $\frac n 2$ oppgaver}, journal = {J}, year = {2020}}", encoding="utf-8")
+    s = load_bibliography([path]).sources["a"]
+    assert (in_text(s, "4"), reference_entry(s)) == ("(«Deling av n/2 oppgaver», 2020, s. 4)", "Deling av n/2 oppgaver. (2020). J.")
+
+
+# --- sources without page numbers, secondary sources (issue 10) --------------------
+
+DALLAND = Source("dalland2020", {"id": "dalland2020", "type": "book", "title": "Metode og oppgaveskriving",
+                                 "author": [{"family": "Dalland", "given": "Olav"}], "issued": {"date-parts": [[2020]]},
+                                 "publisher": "Gyldendal"})
+
+
+@pytest.mark.parametrize(
+    ("locator", "narrative", "expected"),
+    [
+        # APA 7, 8.28: no page numbers -> chapter/heading and paragraph.
+        ("kap. 3, avsn. 2", False, "(Dalland, 2020, kap. 3, avsn. 2)"),
+        ("kap. 3, avsn. 2", True, "Dalland (2020, kap. 3, avsn. 2)"),
+        ("avsn. 4", False, "(Dalland, 2020, avsn. 4)"),
+        ("kap. 3", False, "(Dalland, 2020, kap. 3)"),
+    ],
+)
+def test_a_source_without_pages_is_cited_by_chapter_and_paragraph(locator, narrative, expected):
+    assert in_text(DALLAND, locator, narrative=narrative) == expected
+
+
+def test_chapter_and_paragraph_in_a_quotation_and_among_several_works(src):
+    from litsok.cite import in_text_many
+
+    assert quote(DALLAND, "kap. 3, avsn. 2", "Metode er en fremgangsmåte") == (
+        "«Metode er en fremgangsmåte» (Dalland, 2020, kap. 3, avsn. 2)"
+    )
+    assert in_text_many([(DALLAND, "kap. 3"), (src["biestek1972"], "22")]) == "(Biestek, 1972, s. 22; Dalland, 2020, kap. 3)"
+
+
+@pytest.mark.parametrize(
+    ("secondary", "narrative", "expected"),
+    [
+        # APA 7, 8.6: the original named, "sitert i" the source read; only that is in the list.
+        ("Biestek (1957)", False, "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"),
+        ("Biestek, 1957", True, "Biestek (1957, sitert i Røkenes & Hanssen, 2012, s. 180)"),
+        ("Biestek", False, "(Biestek, sitert i Røkenes & Hanssen, 2012, s. 180)"),
+    ],
+)
+def test_a_secondary_source_is_cited_through_the_source_read(src, secondary, narrative, expected):
+    assert in_text(src["rokenes2012"], "180", secondary=secondary, narrative=narrative) == expected
+
+
+NOTE_DALLAND = """---
+kilde: dalland2020
+---
+# Dalland (2020), e-bok uten sidetall
+
+## kap. 3
+Metode er en fremgangsmåte for å skaffe ny kunnskap om samfunnet.
+
+## avsn. 2
+Kvalitative metoder fanger opp mening og opplevelse som ikke lar seg tallfeste.
+
+## kap. 4, avsn. 1 – Kildekritikk
+Kildekritikk betyr å vurdere og karakterisere litteraturen som brukes.
+"""
+NOTE_SECONDARY = """---
+kilde: rokenes2012
+---
+## s. 179
+Hjelperen må møte klienten med respekt og åpenhet i samtalen om vanskelige tema.
+
+## s. 180 – sitert: Biestek (1957)
+Relasjonen er sjelen i sosialt arbeid, og klienten må møtes som et individ.
+"""
+
+
+def test_notes_with_chapter_paragraph_and_secondary_markers_give_those_citations(tmp_path):
+    from litsok.config import Settings
+    from litsok.ingest.notes import parse_note
+    from litsok.library import ask, index_corpus
+    from litsok.writer import cite_claim
+
+    note = parse_note(NOTE_DALLAND, "notater/dalland.md", "x")
+    assert [(p.label, p.heading) for p in note.pages] == [
+        ("kap. 3", "Dalland (2020), e-bok uten sidetall"),
+        ("kap. 3, avsn. 2", "Dalland (2020), e-bok uten sidetall"),
+        ("kap. 4, avsn. 1", "Kildekritikk"),
+    ]
+    root = tmp_path / "korpus"
+    (root / "notater").mkdir(parents=True)
+    (root / "kilder.bib").write_text(BIB + "\n@book{dalland2020, author = {Dalland, Olav}, year = {2020}, "
+                                     "title = {Metode og oppgaveskriving}, publisher = {Gyldendal}}\n", encoding="utf-8")
+    (root / "notater" / "dalland.md").write_text(NOTE_DALLAND, encoding="utf-8")
+    (root / "notater" / "rokenes.md").write_text(NOTE_SECONDARY, encoding="utf-8")
+    settings = Settings(corpus=root, index=tmp_path / "indeks", embedder="test-hash")
+    index_corpus(settings)
+    hits = ask(settings, "Kvalitative metoder fanger opp mening og opplevelse", k=1)
+    assert hits[0].citation == "(Dalland, 2020, kap. 3, avsn. 2)"
+    result = cite_claim(settings, "Relasjonen er sjelen i sosialt arbeid", k=1)
+    assert result.best.hit.citation == "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"
+    assert result.citation == "«Relasjonen er sjelen i sosialt arbeid» (Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"
+
+
+def test_a_secondary_marker_does_not_leak_to_other_passages_on_the_same_page(tmp_path):
+    """Two notes on s. 180 of the same book, one marked `sitert: Biestek (1957)`: only that
+    passage is cited «sitert i»; the other keeps the plain page citation."""
+    from litsok.config import Settings
+    from litsok.index import load_index
+    from litsok.library import index_corpus
+
+    root = tmp_path / "korpus"
+    (root / "notater").mkdir(parents=True)
+    (root / "kilder.bib").write_text(BIB, encoding="utf-8")
+    (root / "notater" / "a.md").write_text("---\nkilde: rokenes2012\n---\n## s. 180\nEgen lesning av siden om empati.\n", encoding="utf-8")
+    (root / "notater" / "b.md").write_text(NOTE_SECONDARY, encoding="utf-8")
+    settings = Settings(corpus=root, index=tmp_path / "indeks", embedder="test-hash")
+    index_corpus(settings)
+    cited = {sc.chunk.text.split()[0]: sc.citation for sc in load_index(settings.index).chunks if sc.chunk.pages == "180"}
+    assert cited == {
+        "Egen": "(Røkenes & Hanssen, 2012, s. 180)",
+        "Relasjonen": "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)",
+    }
+
+
+# --- the rest of issue 10: golden strings, each with its APA 7 rule -----------------
+
+
+def _s(key, **csl):
+    return Source(key, {"id": key, **csl})
+
+
+def test_chapter_in_an_edited_book(src):
+    # APA 7, 10.3: «I B. Redaktør & C. Redaktør (Red.), *Boktittel* (s. x–y). Forlag.»
+    assert reference_entry(src["hansen2018"], "markdown") == (
+        "Hansen, K. (2018). Relasjonens betydning. I P. Olsen & A. Berg (Red.), *Sosialt arbeid i praksis* (s. 45–67). "
+        "Universitetsforlaget."
+    )
+
+
+def test_narrative_og_and_parenthetical_ampersand(src):
+    # APA 7, 8.17 (Norwegian APA manual): «og» in running text, «&» in parentheses.
+    assert in_text(src["rokenes2012"], "180", narrative=True) == "Røkenes og Hanssen (2012, s. 180)"
+    assert in_text(src["rokenes2012"], "180") == "(Røkenes & Hanssen, 2012, s. 180)"
+
+
+def _authors(n):
+    return [{"family": f"Navn{i}", "given": "Anne"} for i in range(1, n + 1)]
+
+
+def test_up_to_twenty_authors_are_listed_and_from_21_the_first_19_an_ellipsis_and_the_last():
+    # APA 7, 9.8: up to 20 authors in the reference; 21 or more: the first 19, «…», the last.
+    twenty = _s("t", type="book", title="Stor studie", author=_authors(20), issued={"date-parts": [[2020]]}, publisher="F")
+    many = _s("m", type="book", title="Stor studie", author=_authors(22), issued={"date-parts": [[2020]]}, publisher="F")
+    listed = ", ".join(f"Navn{i}, A." for i in range(1, 20))
+    assert reference_entry(twenty) == f"{listed} & Navn20, A. (2020). Stor studie. F."
+    assert reference_entry(many) == f"{listed}, … Navn22, A. (2020). Stor studie. F."
+    assert in_text(many, "3") == "(Navn1 et al., 2020, s. 3)"
+
+
+def test_first_authors_with_one_family_name_but_different_people_get_initials():
+    # APA 7, 8.20: «(K. Hansen, 2020)» and «(P.-H. Hansen & Berg, 2019)»; one person's works none.
+    from litsok.cite import with_year_suffixes
+
+    kari = _s("a", type="book", title="A", author=[{"family": "Hansen", "given": "Kari"}], issued={"date-parts": [[2020]]})
+    per = _s("b", type="book", title="B", author=[{"family": "Hansen", "given": "Per-Halvard"}, {"family": "Berg", "given": "Anne"}],
+             issued={"date-parts": [[2019]]})
+    kari2 = _s("c", type="book", title="C", author=[{"family": "Hansen", "given": "Kari"}], issued={"date-parts": [[2021]]})
+    biestek = _s("d", type="book", title="D", author=[{"family": "Biestek", "given": "Felix P."}], issued={"date-parts": [[1972]]})
+    a, b, c, d = with_year_suffixes([kari, per, kari2, biestek])
+    assert [in_text(x, "4") for x in (a, b, c, d)] == [
+        "(K. Hansen, 2020, s. 4)", "(P.-H. Hansen & Berg, 2019, s. 4)", "(K. Hansen, 2021, s. 4)", "(Biestek, 1972, s. 4)"
+    ]
+    assert in_text(b, narrative=True) == "P.-H. Hansen og Berg (2019)"
+    assert reference_entry(a) == "Hansen, K. (2020). A."  # the list is unchanged
+    assert with_year_suffixes([kari, kari2])[0].csl == kari.csl  # one Kari Hansen: no initials
+
+
+def test_conference_papers_in_proceedings_are_cited_like_a_chapter():
+    # APA 7, 10.5: a paper in published proceedings: «I Redaktør (Red.), *Tittel* (s. x–y). Forlag.»
+    base = dict(type="paper-conference", title="Relasjoner i Nav", author=[{"family": "Berg", "given": "Anne"}],
+                issued={"date-parts": [[2019]]}, page="12-20", **{"container-title": "Nordisk konferanse i sosialt arbeid"})
+    edited = _s("e", **base, editor=[{"family": "Olsen", "given": "Per"}], publisher="Universitetsforlaget")
+    assert reference_entry(edited, "markdown") == (
+        "Berg, A. (2019). Relasjoner i Nav. I P. Olsen (Red.), *Nordisk konferanse i sosialt arbeid* (s. 12–20). Universitetsforlaget."
+    )
+    assert reference_entry(_s("p", **base), "markdown") == "Berg, A. (2019). Relasjoner i Nav. I *Nordisk konferanse i sosialt arbeid* (s. 12–20)."
+    assert in_text(edited, "14") == "(Berg, 2019, s. 14)"
+
+
+def test_no_date_is_u_aa_in_the_text_and_the_list():
+    # APA 7, 9.17: «u.å.» (uten år) for a work without a date.
+    web = _s("w", type="webpage", title="Om sosialhjelp", author=[{"literal": "NAV"}], URL="https://www.nav.no/sosialhjelp")
+    assert (in_text(web), reference_entry(web)) == ("(NAV, u.å.)", "NAV. (u.å.). Om sosialhjelp. https://www.nav.no/sosialhjelp")
+
+
+def test_the_demo_corpus_reference_list_matches_the_golden_file(demo_index):
+    from litsok.writer import references
+
+    golden = Path(__file__).parent / "data" / "referanser_demo.txt"
+    assert references(demo_index) == golden.read_text(encoding="utf-8")

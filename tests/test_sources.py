@@ -312,3 +312,96 @@ def test_fallback_source():
     assert src.csl == {"id": "mine-tanker", "type": "document", "title": "Egne tanker om relasjon"}
     assert src.title == "Egne tanker om relasjon"
     assert {"forfatter", "år"} <= set(missing_fields(src))
+
+
+# --- issue 10: EndNote RIS, EDTF dates, LaTeX math, unknown note keys --------------
+
+ENDNOTE_RIS = """TY  - Journal Article
+AU  - Leseth, Anne Birgitta
+PY  - 2020
+ST  - Aktivitetspliktens innside og utside
+T2  - Tidsskrift for velferdsforskning
+VL  - 23
+SP  - 126
+EP  - 139
+ER  - 
+
+TY  - Book Section
+AU  - Hansen, Kari
+A2  - Berg, Anne
+PY  - 2019
+TI  - Et kapittel
+T2  - Boka
+PB  - Forlaget
+SP  - 10
+EP  - 20
+ER  - 
+
+TY  - Edited Book
+AU  - Ørsnes, Åse
+PY  - 2015
+TI  - Redigert bok
+PB  - Gyldendal
+ER  - 
+"""
+
+
+def test_endnote_ris_long_type_names_and_a_title_only_in_st(tmp_path):
+    # EndNote writes «TY  - Journal Article» (its own names), and the title of some
+    # records only as «ST» (short title); both were lost ("document", no title).
+    result = load_bibliography([write(tmp_path, "kilder.ris", ENDNOTE_RIS)])
+    les, han, ors = (result.sources[k].csl for k in ("leseth2020", "hansen2019", "ørsnes2015"))
+    assert (les["type"], les["title"], les["container-title"]) == (
+        "article-journal", "Aktivitetspliktens innside og utside", "Tidsskrift for velferdsforskning"
+    )
+    assert (han["type"], han["editor"], han["container-title"]) == ("chapter", [{"family": "Berg", "given": "Anne"}], "Boka")
+    assert (ors["type"], ors["editor"], "author" in ors) == ("book", [{"family": "Ørsnes", "given": "Åse"}], False)
+
+
+def test_an_unknown_note_key_names_the_bibliography_file_and_the_closest_key(tmp_path):
+    from litsok.sources import unknown_key_message
+
+    bib = load_bibliography([write(tmp_path, "kilder.ris", ENDNOTE_RIS)]).sources
+    assert unknown_key_message("notater/l.md", "leseth2021", bib) == (
+        "notater/l.md: kilden «leseth2021» finnes ikke i kilder.ris. Mente du «leseth2020»? "
+        "Den siteres med tittelen til den får en oppføring."
+    )
+    assert unknown_key_message("notater/x.md", "biestek1972", bib) == (
+        "notater/x.md: kilden «biestek1972» finnes ikke i kilder.ris. Den siteres med tittelen til den får en oppføring."
+    )
+
+
+@pytest.mark.parametrize(
+    ("issued", "expected"),
+    [
+        ({"edtf": "2011/2012"}, {"date-parts": [[2011], [2012]]}),
+        ({"edtf": "2011-05-25/2012-06-26"}, {"date-parts": [[2011, 5, 25], [2012, 6, 26]]}),
+        ({"edtf": "2011~"}, {"date-parts": [[2011]], "circa": True}),
+        ({"raw": "2011-05-25/2011-06-26"}, {"date-parts": [[2011, 5, 25], [2011, 6, 26]]}),
+        ("2019/2020", {"date-parts": [[2019], [2020]]}),
+    ],
+)
+def test_csl_json_edtf_and_raw_date_ranges(tmp_path, issued, expected):
+    item = {"id": "a", "type": "article-newspaper", "title": "Ny tid", "issued": issued}
+    result = load_bibliography([write(tmp_path, "k.json", json.dumps([item]))])
+    assert result.sources["a"].csl["issued"] == expected
+
+
+def test_ris_date_with_slashes_is_one_date_not_a_range(tmp_path):
+    ris = "TY  - BOOK\nAU  - Berg, Anne\nPY  - 2020/05/01/\nTI  - T\nER  - \n"
+    assert load_bibliography([write(tmp_path, "k.ris", ris)]).sources["berg2020"].csl["issued"] == {"date-parts": [[2020, 5, 1]]}
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (r"Deling av $\frac n 2$ oppgaver", "Deling av n/2 oppgaver"),
+        (r"$\frac{1}{2}$ av klientene", "1/2 av klientene"),
+        (r"Et $\chi^2$-test for $H_0$", "Et χ²-test for H₀"),
+        (r"Om $\alpha$-nivå og $O(n \log n)$", "Om α-nivå og O(n log n)"),
+        (r"Pris \$5 og \$6", "Pris $5 og $6"),
+    ],
+)
+def test_latex_math_in_a_title_is_plain_text(tmp_path, title, expected):
+    bib = "@article{a, author = {Berg, Anne}, year = {2020}, title = {" + title + "}}"
+    assert load_bibliography([write(tmp_path, "k.bib", bib)]).sources["a"].csl["title"] == expected

@@ -116,6 +116,17 @@ def test_text_output_of_spor_and_siter_marks_own_markings(fx):
     assert not all(s["egen_markering"] for s in found)  # the chapter's own text is no marking
 
 
+def test_the_students_own_comment_is_never_a_sources_support(fx):
+    """`siter` and `sjekk` look for the source's words: a highlight's text can support a claim,
+    the student's «Kommentar: …» beside it cannot (it is hers, not the author's)."""
+    index("--zotero", str(fx.data_dir))
+    for claim in (NOTE_COMMENT, HIGHLIGHT_COMMENT):
+        res = runner.invoke(app, ["siter", claim, "--indeks", "indeks", "--json"])
+        assert res.exit_code == 0, res.output
+        found = json.loads(res.stdout)["treff"]
+        assert found and not any("Kommentar" in s["setning"] or claim in s["setning"] for s in found)
+
+
 def test_kilder_shows_collections_and_the_zotero_page_setting(fx):
     index("--zotero", str(fx.data_dir))
     skau = sources()["skau2011"]

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .embed import Embedder
     from .index import LoadedIndex
+    from .reflist import ReferenceListReport
 
 STOTTET = "støttet"
 ANNEN_SIDE = "annen_side"
@@ -75,10 +76,14 @@ _UP = "A-ZÆØÅÄÖÜÉÈÁÀÓÍÚÑČŠŽ"
 _NAME = rf"(?=[{_UP}vdl])(?:(?:van|von|de|der|den|du|la|le|da|di)\s++){{0,3}}+[{_UP}][\w'’]*(?:-\s*+[\w'’]+){{0,4}}"
 _SEP = r"(?:\s*+,\s*+(?:(?:og|&|and)\s++)?|\s++(?:og|and)\s++|\s*+&\s*+)"
 _ETAL = r"(?:\s++(?:et\s*+al\.?|mfl\.|m\.\s?fl\.|med\s++flere))"
-_AUTHORS = rf"(?P<authors>{_NAME}(?:{_SEP}{_NAME}){{0,7}})(?P<etal>{_ETAL})?"
+_INITIALS = rf"(?:(?:[{_UP}]\.(?:-[{_UP}]\.)?+\s*+){{1,3}}+(?=[{_UP}vdl]))?+"  # "K. Hansen" (APA 7, 8.20)
+_AUTHORS = rf"{_INITIALS}(?P<authors>{_NAME}(?:{_SEP}{_NAME}){{0,7}})(?P<etal>{_ETAL})?"
 _YEAR = r"(?P<year>(?:1[5-9]|20)\d\d[a-zæøå]?(?:\s*+[-–/]\s*+(?:1[5-9]|20)\d\d)?|u\.\s?å\.?|i\s++trykk)"
 _PAGE = r"(?:\d++|[ivxlcdm]++)"
-_LOC = rf"(?:s\.|s|side|sider|sidene|pp?\.)\s*+(?P<pages>{_PAGE}(?:\s*+[-–—]\s*+{_PAGE})?)"
+_LOC = (
+    rf"(?:(?:s\.|s|side|sider|sidene|pp?\.)\s*+(?P<pages>{_PAGE}(?:\s*+[-–—]\s*+{_PAGE})?)"
+    r"|(?P<section>(?:kap\.|kapittel)\s*+\d{1,4}(?:\s*+,\s*+(?:avsn\.|avsnitt)\s*+\d{1,4})?|(?:avsn\.|avsnitt)\s*+\d{1,4}))"
+)  # a source without pages: "(Dalland, 2020, kap. 3, avsn. 2)" (APA 7, 8.28)
 _TAIL = rf"\s*+,?\s*+{_YEAR}(?:\s*+,?\s*+{_LOC})?"
 
 _PAREN = re.compile(r"\(([^()]*+)\)")
@@ -159,6 +164,10 @@ def _citation(
 ) -> Citation:
     written = m.group("pages") or ""
     ok = valid_pages(written)
+    section = m.group("section")
+    if section:  # "kap. 3, avsn. 2" as the notes' markers label it
+        written = re.sub(r"(kap|avsn)\w*\.?\s*(\d+)", r"\1. \2", " ".join(section.lower().split()))
+        return Citation(text, start, end, _names(authors) if authors else (), et_al, _year(m.group("year")), written, narrative)
     return Citation(
         text=text,
         start=start,
@@ -760,6 +769,8 @@ class DraftReport:
     checks: tuple[CitationCheck, ...]
     threshold: float = SUPPORT_THRESHOLD
     counts: dict[str, int] = field(default_factory=dict)
+    reference_list: ReferenceListReport | None = None  # `reflist`: the draft's own list, and style
+
 
     def __post_init__(self) -> None:
         c = Counter(ch.status for ch in self.checks)
@@ -779,7 +790,7 @@ class DraftReport:
             "antall": len(self.checks),
             "oppsummering": self.counts,
             "henvisninger": [c.to_json() for c in self.checks],
-        }
+        } | ({"litteraturliste": self.reference_list.to_json()} if self.reference_list else {})
 
 
 @dataclass(frozen=True)
@@ -891,7 +902,10 @@ def check_citations(
             extra = f"Setningen er lengre enn grensen {shown}; bare den delen som står nærmest henvisningen er sjekket."
             check = replace(check, note=f"{check.note} {extra}".strip())
         checks.append(check)
-    return DraftReport(file=draft.path, checks=tuple(checks))
+    from .reflist import check_reference_list
+
+    listed = check_reference_list(draft, known, checks)
+    return DraftReport(file=draft.path, checks=tuple(checks), reference_list=listed)
 
 
 def resolve(draft: Draft, known: Sequence[_Known]) -> list[tuple[Citation, str, str | None, str, bool]]:
@@ -899,8 +913,11 @@ def resolve(draft: Draft, known: Sequence[_Known]) -> list[tuple[Citation, str, 
     MAX_CLAIM_CHARS) for every citation of the draft.
 
     A citation without authors looks for its author in the sentence before it and its
-    own sentence, but no further back than MAX_CLAIM_CHARS."""
-    text = flatten(draft.text)
+    own sentence, but no further back than MAX_CLAIM_CHARS. The draft's own reference
+    list (`reflist.list_start`) is no text to check: only what comes before it is read."""
+    from .reflist import list_start
+
+    text = flatten(draft.text[: list_start(draft.text)[0]])
     cits = parse_citations(text)
     spans = sentence_spans(text, cits)
     ends = [b for _, b in spans]

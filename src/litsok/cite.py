@@ -77,28 +77,72 @@ _style: Any = None
 # --- public API ----------------------------------------------------------------
 
 
-def in_text(source: Source, pages: str = "", *, narrative: bool = False, pdf_pages: bool = False) -> str:
+def in_text(
+    source: Source, pages: str = "", *, narrative: bool = False, pdf_pages: bool = False, secondary: str = ""
+) -> str:
     """APA 7 in-text citation: "(Biestek, 1972, s. 22)" or "Biestek (1972, s. 22)".
 
-    `pages` is a printed page or range ("180-181" or "180–181"); "" for none.
+    `pages` is a printed page or range ("180-181" or "180–181"), or for a source
+    without page numbers a chapter and paragraph ("kap. 3, avsn. 2", APA 7, 8.28:
+    "(Dalland, 2020, kap. 3, avsn. 2)"); "" for none.
     Narrative citations join two authors with "og", parenthetical with "&".
     `pdf_pages`: the pages are the PDF file's, not printed ones, and the
     citation says so: "(Hansen, 2021, s. 3 i PDF-en)".
+    `secondary`: the passage quotes another work, named as "Biestek, 1957" (APA 7,
+    8.6): "(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)", narrative
+    "Biestek (1957, sitert i Røkenes og Hanssen, 2012, s. 180)"; only the source read
+    is in the reference list.
     """
+    if secondary.strip():
+        return _secondary_in_text(source, pages, secondary, narrative=narrative)
     cited = _in_text(source, _normalize_locator(pages), narrative=narrative)
     if pdf_pages and pages.strip() and cited.endswith(")"):
         cited = cited[:-1] + " i PDF-en)"
     return cited
 
 
+_SECTION_LOCATOR = re.compile(r"^(?:kap\.|avsn\.)", re.I)
+_SECONDARY_MARK = re.compile(r"(?:^|[\s–:-])sitert(?:\s+(?:i|fra|etter))?\s*:\s*(?P<work>.+?)\s*$", re.I)
+
+
+def secondary_of(heading: str) -> str:
+    """The work a note's passage quotes, from its marker's topic: `## s. 180 – sitert:
+    Biestek (1957)` -> "Biestek (1957)"; "" for none."""
+    m = _SECONDARY_MARK.search(heading or "")
+    return m.group("work") if m else ""
+
+
+def _secondary_in_text(source: Source, pages: str, secondary: str, *, narrative: bool) -> str:
+    """"(Biestek, 1957, sitert i Røkenes & Hanssen, 2012, s. 180)"."""
+    name, _, year = " ".join(secondary.split()).replace("(", ",").replace(")", "").rpartition(",")
+    name, year = (name.strip(" ,"), year.strip()) if name else (year.strip(), "")
+    read = _in_text(source, _normalize_locator(pages), narrative=False)[1:-1]
+    if narrative:
+        return f"{name} (" + ", ".join(p for p in (year, f"sitert i {read}") if p) + ")"  # «&»: inside ()
+    return "(" + ", ".join(p for p in (name, year, f"sitert i {read}") if p) + ")"
+
+
 def _in_text(source: Source, pages: str, *, narrative: bool) -> str:
+    if pages and _SECTION_LOCATOR.match(pages):
+        return _with_locator(_in_text(source, "", narrative=narrative), pages)
     if _is_bare(source):
         return _bare_in_text(source, pages, narrative=narrative)
     author, date, locator, narrative_author = _citation_parts(source, pages)
+    if source.csl.get(INITIALS):
+        author, narrative_author = (f"{source.csl[INITIALS]} {a}" if a else a for a in (author, narrative_author))
     if narrative:
         inner = ", ".join(p for p in (date, locator) if p)
         return f"{narrative_author or author} ({inner})" if inner else narrative_author or author
     return "(" + ", ".join(p for p in (author, date, locator) if p) + ")"
+
+
+def _with_locator(cited: str, locator: str) -> str:
+    """"(Dalland, 2020)" + "kap. 3, avsn. 2" -> "(Dalland, 2020, kap. 3, avsn. 2)";
+    "Dalland (2020)" -> "Dalland (2020, kap. 3, avsn. 2)"; "Dalland" -> "Dalland (kap. 3)"."""
+    locator = " ".join(locator.split())
+    if cited.endswith(")"):
+        return f"{cited[:-1]}, {locator})"
+    return f"{cited} ({locator})"
 
 
 def in_text_many(cited: Iterable[tuple[Source, str]]) -> str:
@@ -125,23 +169,28 @@ def in_text_many(cited: Iterable[tuple[Source, str]]) -> str:
 
 def _plain_parts(source: Source, pages: str) -> tuple[str, str, str]:
     """(author, date, locator) of a parenthetical citation; a bare source's short title as author."""
+    if pages and _SECTION_LOCATOR.match(pages):
+        author, date, _ = _plain_parts(source, "")
+        return author, date, " ".join(pages.split())
     if _is_bare(source):
         inner = _bare_in_text(source, pages, narrative=False)[1:-1]
         return inner, "", ""
     author, date, locator, _ = _citation_parts(source, pages)
+    if source.csl.get(INITIALS) and author:
+        author = f"{source.csl[INITIALS]} {author}"
     return author, date, locator
 
 
 BLOCK_QUOTE_WORDS = 40  # APA 7, 8.27: from 40 words a quotation is a block
 
 
-def quote(source: Source, pages: str, text: str, *, pdf_pages: bool = False) -> str:
+def quote(source: Source, pages: str, text: str, *, pdf_pages: bool = False, secondary: str = "") -> str:
     """A quotation with its citation (APA 7, 8.25–8.27): under 40 words in «»
     with the citation after it, «text» (Biestek, 1972, s. 22); from 40 words a
     block quotation: an indented paragraph without quotation marks, the citation
     after its final full stop."""
     body = " ".join(text.split()).strip().strip("«»\"“”„'").strip()
-    cited = in_text(source, pages, pdf_pages=pdf_pages)
+    cited = in_text(source, pages, pdf_pages=pdf_pages, secondary=secondary)
     if len(body.split()) < BLOCK_QUOTE_WORDS:
         return f"«{body}» {cited}"
     if body[-1] not in ".!?":
@@ -218,7 +267,46 @@ def with_year_suffixes(sources: Iterable[Source]) -> list[Source]:
             if len(ordered) > 1 and i < 26:
                 csl[YEAR_SUFFIX] = "abcdefghijklmnopqrstuvwxyz"[i]
             out[source.key] = replace(source, csl=csl)
-    return [out[s.key] for s in sources if s.key in out]
+    return with_initials([out[s.key] for s in sources if s.key in out])
+
+
+INITIALS = "litsok-initialer"  # not CSL: the first author's initials, when the text needs them
+
+
+def with_initials(sources: Iterable[Source]) -> list[Source]:
+    """The sources, where first authors of different works share a family name but are
+    different people, with that author's initials to cite them by (APA 7, 8.20):
+    "(K. Hansen, 2020)" and "(P. Hansen, 2019)". Like the year letters, set once for
+    the whole library (at indexing) and carried in the source's CSL."""
+    from dataclasses import replace
+
+    sources = list(sources)
+    given_by_family: dict[str, set[str]] = {}
+    for source in sources:
+        first = _first_author(source)
+        if first and first.get("family"):
+            given_by_family.setdefault(_collate(first["family"]), set()).add(_collate(first.get("given", "")))
+    out = []
+    for source in sources:
+        csl = {k: v for k, v in source.csl.items() if k != INITIALS}
+        first = _first_author(source)
+        if first and first.get("given") and len(given_by_family.get(_collate(first.get("family", "")), ())) > 1:
+            csl[INITIALS] = initials(first["given"])
+        out.append(replace(source, csl=csl) if csl != source.csl else source)
+    return out
+
+
+def _first_author(source: Source) -> Mapping[str, str] | None:
+    if _is_bare(source):
+        return None
+    names = [n for n in (source.csl.get("author") or source.csl.get("editor") or []) if n != ET_AL_NAME]
+    return names[0] if names and isinstance(names[0], Mapping) else None
+
+
+def initials(given: str) -> str:
+    """"Kari" -> "K.", "Odd Harald" -> "O. H.", "Per-Halvard" -> "P.-H.", "F. P." -> "F. P."."""
+    words = [w for w in re.split(r"\s+", given.strip()) if w]
+    return " ".join("-".join(p[0].upper() + "." for p in w.split("-") if p) for w in words)
 
 
 def to_bibtex(source: Source) -> str:
@@ -387,6 +475,11 @@ def _render_references(sources: list[Source], fmt: str) -> list[str]:
             bib.register(Citation([CitationItem(item["id"])]))
             rendered = [str(entry) for entry in bib.bibliography()]
         text = _fix_entry(rendered[0] if rendered else source.title)
+        days = _range_text(source.csl)
+        if days:
+            m = _RENDERED_DATE.search(text)
+            if m:
+                text = f"{text[: m.start()]}({m.group(1) or ''}{days}){text[m.end() :]}"
         if not (item.get("author") or item.get("editor")):
             text = _drop_repeated_title(text)
         out.append(text)
@@ -469,6 +562,12 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
             del item["page"]
         else:
             item["page"] = str(item["page"]).replace(EN_DASH, "-")
+    if for_bibliography and item["type"] == "paper-conference" and item.get("container-title"):
+        item["type"] = "chapter"  # APA 7, 10.5: published proceedings are cited like a chapter of a book
+    if _range_text(source.csl):
+        dates = item["issued"]["date-parts"]
+        years = [[dates[0][0]], [dates[1][0]]] if dates[0][0] != dates[1][0] else [[dates[0][0]]]
+        item["issued"] = dict(item["issued"], **{"date-parts": years})  # the days: `_range_text`
     if item.get("title") and "title-short" not in item:
         item["title-short"] = short_title(str(item["title"]))
     for role in ("author", "editor", "translator"):
@@ -480,8 +579,35 @@ def _citeproc_item(source: Source, *, for_bibliography: bool) -> dict[str, Any]:
     return item
 
 
+_MONTHS = "januar februar mars april mai juni juli august september oktober november desember".split()
+_RENDERED_DATE = re.compile(r"\((ca\. )?\d{4}(?:–\d{4})?[a-z]?\)")
+
+
+def _range_text(csl: Mapping[str, Any]) -> str:
+    """A date range with month or day as APA writes it in the reference list, or "":
+    "2011, 25. mai–26. juni", "2011, 25.–28. mai", "2011, 25. mai–2012, 26. juni".
+
+    citeproc-py garbles ranges with months ("(2011–2012, 25. mai–, 26. juni)", or no
+    year at all), so it is given the years only and this text is put in after."""
+    issued = csl.get("issued")
+    dates = issued.get("date-parts") if isinstance(issued, Mapping) else None
+    if not (isinstance(dates, list) and len(dates) == 2 and all(dates) and any(len(d) > 1 for d in dates)):
+        return ""
+    (a, b) = dates
+
+    def part(d: list[int], with_month: bool = True) -> str:
+        month = _MONTHS[d[1] - 1] if len(d) > 1 and 1 <= d[1] <= 12 else ""
+        day = f"{d[2]}." if len(d) > 2 else ""
+        return " ".join(p for p in (day, month if with_month else "") if p)
+
+    if a[0] != b[0]:
+        return f"{a[0]}, {part(a)}–{b[0]}, {part(b)}".replace(", –", "–").rstrip(", ")
+    same_month = len(a) > 2 and len(b) > 2 and a[1] == b[1]
+    return f"{a[0]}, {part(a, with_month=not same_month)}–{part(b)}"
+
+
 def public_csl(source: Source) -> dict[str, Any]:
-    csl = dict(source.csl)
+    csl = {k: v for k, v in source.csl.items() if k != INITIALS}
     csl["id"] = source.key
     return csl
 

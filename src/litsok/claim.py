@@ -40,7 +40,7 @@ from .chunk import sentences
 from .index import SENTENCE_CACHE
 from .lexical import tokenize
 from .limits import MAX_SENTENCE_CACHE_ROWS
-from .model import Hit
+from .model import Chunk, Hit
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -422,7 +422,9 @@ def score_hits(
     idf, unknown = index.lexical.idf, rarest_idf(len(index.chunks))
     cands: list[tuple[int, tuple[int, int], str]] = []
     for i, h in enumerate(hits):
-        for a, b in candidate_sentences(h.chunk.text):
+        # a marking's «Kommentar: …» is the student's own words, never the source's support
+        end = _source_words_end(h.chunk)
+        for a, b in candidate_sentences(h.chunk.text[:end]):
             cands.append((i, (a, b), h.chunk.text[a:b]))
     if not cands:
         return []
@@ -440,6 +442,19 @@ def score_hits(
             best[i] = Support(hits[i], span, score, c, overlap, None)
     out = sorted(best.values(), key=_preference)
     return [_with_quotation(index, claim, s) for s in out]
+
+
+OWN_COMMENT = "Kommentar: "  # how a marking passage (Zotero or PDF /Annots) gives the student's comment
+
+
+def _source_words_end(chunk: Chunk) -> int:
+    """Where the source's own words end in a chunk: before the comment of a marking."""
+    if not chunk.own_marking:
+        return len(chunk.text)
+    if chunk.text.startswith(OWN_COMMENT):
+        return 0
+    at = chunk.text.find("\n\n" + OWN_COMMENT)
+    return len(chunk.text) if at < 0 else at
 
 
 UNPAGED_PENALTY = 0.1  # a passage without a printed page gives a weaker citation
@@ -475,7 +490,10 @@ def quote_citation(index: LoadedIndex, hit: Hit, text: str, pages: str | None = 
     from .model import ORIGIN_PDF_INDEX
 
     pdf_pages = hit.chunk.label_origin == ORIGIN_PDF_INDEX  # unlabelled PDF pages, as in the hit
-    return quote(source, hit.chunk.pages if pages is None else pages, text, pdf_pages=pdf_pages)
+    from .cite import secondary_of  # a note's `## s. 180 – sitert: Biestek (1957)`
+
+    shown = hit.chunk.pages if pages is None else pages
+    return quote(source, shown, text, pdf_pages=pdf_pages, secondary=secondary_of(hit.chunk.heading))
 
 
 def support_claim(

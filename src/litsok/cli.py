@@ -613,21 +613,34 @@ def sjekk(
             return code
 
         c = _console()
-        for ch in report.checks:
-            line = f"{ch.status:<13} {_e(ch.location):<12} {_e(ch.citation.text)}"
-            if ch.suggestion:
-                line += f"  → {_e(ch.suggestion)}"
-            c.print(line, soft_wrap=not c.is_terminal)
-            if ch.note:
-                c.print(f"{'':13} [dim]{_e(ch.note)}[/dim]", soft_wrap=not c.is_terminal)
-        if report.checks:
-            c.print()
-        c.print(_e(report.summary()), soft_wrap=not c.is_terminal)
+        rows = [(ch.status, ch.location, ch.citation.text, ch.suggestion, ch.note) for ch in report.checks]
+        listed = report.reference_list
+        found = [f for f in listed.findings if f.text] if listed else []  # "ingen_liste" is a note below
+        findings = [(f.kind, f.location, _short(f.text), f.suggestion, f.message) for f in found]
+        for part, width in ((rows, 13), (findings, 17)):
+            for status, location, text, suggestion, note in part:
+                line = f"{status:<{width}} {_e(location):<12} {_e(text)}" + (f"  → {_e(suggestion)}" if suggestion else "")
+                c.print(line, soft_wrap=not c.is_terminal)
+                if note:
+                    c.print(f"{'':{width}} [dim]{_e(note)}[/dim]", soft_wrap=not c.is_terminal)
+            if part:
+                c.print()
+        if listed and listed.heading:
+            c.print(_e(listed.summary()), soft_wrap=not c.is_terminal)
+        for f in listed.findings if listed else ():
+            if not f.text:
+                c.print(f"{'':13} [dim]{_e(f.message)}[/dim]", soft_wrap=not c.is_terminal)
         for text in commented.summary(report) if commented is not None else []:
             c.print(_e(text), soft_wrap=not c.is_terminal)
+        c.print(_e(report.summary()), soft_wrap=not c.is_terminal)  # last: scripts read it
         return code
 
     _run(body)
+
+
+def _short(text: str, width: int = 90) -> str:
+    """A reference-list entry shortened for one line of `sjekk`'s report."""
+    return text if len(text) <= width else text[: width - 2].rsplit(" ", 1)[0] + " …"
 
 
 @app.command("referanser", help=M.REFERANSER_HELP)

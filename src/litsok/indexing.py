@@ -648,9 +648,9 @@ def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Sour
     for r in results:
         key = r.record.source_key
         if key not in bib and not key.startswith(("notat:", "pdf:")):
-            out.append(
-                f"{r.record.file}: kilden «{key}» finnes ikke i kilder.bib; den siteres med tittelen til den får en oppføring."
-            )
+            from .sources import unknown_key_message
+
+            out.append(unknown_key_message(r.record.file, key, bib))
         elif key.startswith("pdf:"):
             out.append(no_entry_message(r.record.file))
     return out
@@ -658,22 +658,31 @@ def _unknown_key_warnings(results: Sequence[_FileResult], bib: Mapping[str, Sour
 
 def cite_chunk(chunk: Chunk, source: Source) -> str:
     """The in-text citation of a chunk, from its source and printed pages."""
-    from .cite import in_text
+    from .cite import in_text, secondary_of
 
-    return in_text(source, chunk.pages, pdf_pages=chunk.label_origin == ORIGIN_PDF_INDEX)
+    secondary = secondary_of(chunk.heading)  # `## s. 180 – sitert: Biestek (1957)` in a note
+    return in_text(source, chunk.pages, pdf_pages=chunk.label_origin == ORIGIN_PDF_INDEX, secondary=secondary)
 
 
 def _citations(chunks: Sequence[Chunk], sources: dict[str, Source], previous: LoadedIndex | None) -> dict[str, str]:
-    """Citation of every chunk; reuses the previous index's for sources whose metadata is unchanged."""
-    cache: dict[tuple[str, str, str], str] = {}
+    """Citation of every chunk; reuses the previous index's for sources whose metadata is unchanged.
+
+    Chunks with the same source, pages, page origin and secondary source («sitert i») share
+    one citation."""
+    from .cite import secondary_of
+
+    def key_of(c: Chunk) -> tuple[str, str, str, str]:
+        return (c.source_key, c.pages, c.label_origin, secondary_of(c.heading))
+
+    cache: dict[tuple[str, str, str, str], str] = {}
     if previous:
         same = {k for k, src in sources.items() if previous.sources.get(k, {}).get("csl") == src.csl}
         for sc in previous.chunks:
             if sc.chunk.source_key in same:
-                cache[(sc.chunk.source_key, sc.chunk.pages, sc.chunk.label_origin)] = sc.citation
+                cache[key_of(sc.chunk)] = sc.citation
     out: dict[str, str] = {}
     for c in chunks:
-        key = (c.source_key, c.pages, c.label_origin)
+        key = key_of(c)
         if key not in cache:
             cache[key] = cite_chunk(c, sources[c.source_key])
         out[c.chunk_id] = cache[key]

@@ -200,6 +200,19 @@ def missing_fields(source: Source) -> tuple[str, ...]:
     return tuple(missing)
 
 
+def unknown_key_message(file: str, key: str, bib: Mapping[str, Source]) -> str:
+    """A note's (or PDF's) source key that no bibliography has: named with the
+    bibliography files the corpus has (kilder.bib, kilder.ris, ...), and the closest
+    keys as «mente du …» (difflib, cutoff 0.75)."""
+    import difflib
+
+    names = sorted({Path(s.origin).name for s in bib.values() if s.origin}) or ["kilder.bib"]
+    where = " eller ".join(names)
+    close = difflib.get_close_matches(key, list(bib), n=2, cutoff=0.75)
+    guess = f" Mente du {' eller '.join(f'«{k}»' for k in close)}?" if close else ""
+    return f"{file}: kilden «{key}» finnes ikke i {where}.{guess} Den siteres med tittelen til den får en oppføring."
+
+
 def page_range(source: Source) -> tuple[int, int] | None:
     """The source's printed page range from CSL "page": "126-139" -> (126, 139)."""
     return parse_page_range(str(source.csl.get("page", "")))
@@ -328,14 +341,29 @@ def _year_of(csl: Mapping[str, Any]) -> int | None:
 _DATE = re.compile(r"(?<!\d)(\d{4})(?!\d)(?:[-/](\d{1,2})(?!\d))?(?:[-/](\d{1,2})(?!\d))?")
 
 
+# An EDTF interval ("2011/2012", "2011-05-25/2012-06-26", "2011~/2012"): both sides a
+# year with "-" before month and day, so RIS's "2020/05/01/" is no interval.
+_EDTF_SIDE = r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?[~?%]?"
+_EDTF_INTERVAL = re.compile(rf"^\s*{_EDTF_SIDE}\s*/\s*{_EDTF_SIDE}\s*$")
+
+
 def _issued(text: str) -> dict[str, Any] | None:
-    """"2020", "2020-05-01", "2020/05/01/" -> CSL date; None when no year (four digits
-    standing alone) is found: "99999999999" has none."""
-    m = _DATE.search(text)
-    if not m:
-        return None
-    parts = [int(g) for g in m.groups() if g]
-    return {"date-parts": [parts]}
+    """"2020", "2020-05-01", "2020/05/01/" -> CSL date; an EDTF interval
+    "2011-05-25/2012-06-26" -> two dates, "2011~" (approximate) -> circa; None when no
+    year (four digits standing alone) is found: "99999999999" has none."""
+    interval = _EDTF_INTERVAL.match(text)
+    if interval:
+        groups = interval.groups()
+        dates = [[int(g) for g in groups[i : i + 3] if g] for i in (0, 3)]
+        out: dict[str, Any] = {"date-parts": dates if dates[0] != dates[1] else dates[:1]}
+    else:
+        m = _DATE.search(text)
+        if not m:
+            return None
+        out = {"date-parts": [[int(g) for g in m.groups() if g]]}
+    if re.search(r"\d[~%]", text):
+        out["circa"] = True
+    return out
 
 
 def _date_of(text: str, key: str, path: Path, notes: _Notes) -> dict[str, Any] | None:
@@ -481,6 +509,7 @@ def _latex_to_unicode(text: str) -> str:
     pylatexenc can read loses its commands and braces."""
     if not _LATEX_SPECIAL.search(text):
         return " ".join(text.split())
+    text = _MATH.sub(lambda m: _math_text(m.group(1)), text)
     try:
         decoded = _LATEX_TOKEN.sub(_latex_token, text)
     except _NotSimple:
@@ -518,6 +547,25 @@ def _latex_token(m: re.Match[str]) -> str:
     if char in "&%$#_{}'\"":
         return char
     raise _NotSimple
+
+
+_MATH = re.compile(r"(?<!\\)\$([^$]{1,200}?)(?<!\\)\$")  # $...$ (not \$)
+_SUPER = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+
+def _math_text(math: str) -> str:
+    """Inline math as plain text for a citation: "\\frac n 2" -> "n/2", "\\alpha" -> "α",
+    "x^2" -> "x²", "H_0" -> "H₀" (pylatexenc in text mode, then super-/subscripts)."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    try:
+        text = str(LatexNodes2Text(math_mode="text").latex_to_text(f"${math}$"))
+    except Exception:  # noqa: BLE001 - unreadable math: keep its characters
+        text = re.sub(r"\\[A-Za-z]+|[\\{}]", "", math)
+    text = re.sub(r"\^\{?([0-9+\-=()n]{1,4})\}?", lambda m: m.group(1).translate(_SUPER), text)
+    text = re.sub(r"_\{?([0-9+\-=()]{1,4})\}?", lambda m: m.group(1).translate(_SUB), text)
+    return text.replace("$", "\\$")  # never read as math again
 
 
 def _pylatexenc(text: str) -> str:
@@ -1207,8 +1255,27 @@ def _ris_name(text: str) -> dict[str, str]:
     return {"literal": text}
 
 
+# EndNote writes its own type names after «TY  -» ("Journal Article", "Book Section")
+# instead of the RIS codes; each name and the code it stands for.
+_ENDNOTE_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "JOURNAL ARTICLE": "JOUR", "ELECTRONIC ARTICLE": "EJOUR", "MAGAZINE ARTICLE": "MGZN",
+        "NEWSPAPER ARTICLE": "NEWS", "BOOK": "BOOK", "ELECTRONIC BOOK": "EBOOK", "EDITED BOOK": "EDBOOK",
+        "BOOK SECTION": "CHAP", "ELECTRONIC BOOK SECTION": "ECHAP", "THESIS": "THES", "REPORT": "RPRT",
+        "GOVERNMENT DOCUMENT": "GOVDOC", "CONFERENCE PAPER": "CPAPER", "CONFERENCE PROCEEDINGS": "CONF",
+        "WEB PAGE": "ELEC", "BLOG": "BLOG", "GENERIC": "GEN",
+    }
+)  # fmt: skip
+
+
+def _ris_type(rec: Mapping[str, Any]) -> str:
+    """The record's RIS type code; EndNote's long names read as their code."""
+    written = " ".join(str(rec.get("type_of_reference", "GEN")).split()).upper()
+    return _ENDNOTE_TYPES.get(written, written)
+
+
 def _ris_record_to_csl(rec: Mapping[str, Any], key: str, path: Path, notes: _Notes) -> dict[str, Any]:
-    ris_type = str(rec.get("type_of_reference", "GEN")).upper()
+    ris_type = _ris_type(rec)
     csl_type = _RIS_TYPES.get(ris_type, "document")
     csl: dict[str, Any] = {"id": key, "type": csl_type}
     authors = list(rec.get("authors", [])) + list(rec.get("first_authors", []))
@@ -1221,7 +1288,7 @@ def _ris_record_to_csl(rec: Mapping[str, Any], key: str, path: Path, notes: _Not
         csl["author"] = [_ris_name(a) for a in authors]
     if editors:
         csl["editor"] = [_ris_name(a) for a in editors]
-    csl["title"] = rec.get("title") or rec.get("primary_title") or ""
+    csl["title"] = rec.get("title") or rec.get("primary_title") or rec.get("short_title") or ""  # EndNote: ST only
     container = (
         rec.get("journal_name")
         or rec.get("alternate_title3")
@@ -1549,14 +1616,16 @@ def _csl_date(name: str, value: Any) -> dict[str, Any] | None:
         dates = [_date_parts(name, p) for p in parts if p not in ([], [""], [None])]
         if dates:
             out["date-parts"] = dates
-    for extra in ("literal", "raw", "season"):
+    for extra in ("literal", "raw", "season", "edtf"):
         if value.get(extra) is not None:
             out[extra] = _csl_text(name, value[extra])
     if value.get("circa") is not None:
         out["circa"] = value["circa"] in (True, "1", "true")  # citeproc reads any value but 0 as "ca."
-    if "date-parts" not in out and out.get("raw"):
-        out.update(_issued(out["raw"]) or {})
+    for text in (out.get("edtf"), out.get("raw")):  # CSL-JSON 1.0.2 "edtf"; citeproc-js "raw"
+        if "date-parts" not in out and text:
+            out.update({k: v for k, v in (_issued(text) or {}).items() if k not in out})
     out.pop("raw", None)
+    out.pop("edtf", None)
     return out if out.get("date-parts") or out.get("literal") else None
 
 

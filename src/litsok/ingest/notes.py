@@ -40,6 +40,15 @@ _PAGE_MARKER = re.compile(
     r"(?P<rest>(?:\s*+[-\u2013\u2014:]\s.*)?)",
     re.IGNORECASE,
 )
+# Sources without page numbers (e-books, web pages): chapter and paragraph instead
+# (APA 7, 8.28), `## kap. 3`, `## avsn. 2` (under the last `## kap.`), `## kap. 3, avsn. 2`;
+# the label is the locator the citation prints: "(Dalland, 2020, kap. 3, avsn. 2)".
+_SECTION_MARKER = re.compile(
+    r"#{1,6}\s*+(?:(?:kap\.|kapittel)\s*+(?P<chapter>\d{1,4}))?+\s*+,?\s*+"
+    r"(?:(?:avsn\.|avsnitt)\s*+(?P<paragraph>\d{1,4}))?+"
+    r"(?P<rest>(?:\s*+[-\u2013\u2014:]\s.*)?)",
+    re.IGNORECASE,
+)
 _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)\s*$", re.MULTILINE)
 _SHOWN_LINE = 60  # characters of a line quoted in a warning
 
@@ -197,6 +206,18 @@ def _marker(line: str) -> re.Match[str] | None:
     return _PAGE_MARKER.fullmatch(line) if line.startswith("#") else None
 
 
+def _section_label(line: str, chapter: str) -> tuple[str, str, str] | None:
+    """(label, chapter, topic) of a `## kap. 3` / `## avsn. 2` marker line, or None.
+    A paragraph marker takes the chapter of the last chapter marker."""
+    m = _SECTION_MARKER.fullmatch(line) if line.startswith("#") else None
+    if m is None or not (m.group("chapter") or m.group("paragraph")):
+        return None
+    chapter = m.group("chapter") or chapter
+    parts = [f"kap. {chapter}" if chapter else "", f"avsn. {m.group('paragraph')}" if m.group("paragraph") else ""]
+    rest = m.group("rest").strip()
+    return ", ".join(p for p in parts if p), chapter, rest[1:].strip() if rest else ""
+
+
 def _too_long(number: str | None) -> bool:
     if not number:
         return False
@@ -238,8 +259,15 @@ def parse_note(text: str, file: str, fallback_key: str) -> Note:
     sections: list[tuple[str, str, int, list[str]]] = [("", "", 0, [])]
     has_text = False
     first_line = _first_line_number(text, body_start)
+    chapter = ""
     for lineno, line in enumerate(lines, start=first_line):
         stripped = line.strip()
+        section = _section_label(stripped, chapter)
+        if section:
+            label, chapter, topic = section
+            sections.append((label, topic, lineno, []))
+            has_text = False
+            continue
         m = _marker(stripped)
         if m and (_too_long(m.group("first")) or _too_long(m.group("last"))):
             warnings.append(
