@@ -12,7 +12,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src/litsok
+	$(BIN)/mypy src/litsok  # strict (pyproject.toml)
 	$(BIN)/python -m pytest
 
 # Benchmarks print a markdown table and write it to docs/ (see README, "Ytelse").

@@ -458,7 +458,8 @@ def _render_citation_parts(item_json: str, pages: str) -> tuple[str, str, str, s
         bib.register(citation)
         text = str(bib.cite(citation, lambda _item: None))
     parts = dict(re.findall(f"([{_AUTHOR}{_DATE}{_LOCATOR}{_NARRATIVE}])(.*?){_END}", text))
-    return tuple(parts.get(m, "").strip() for m in (_AUTHOR, _DATE, _LOCATOR, _NARRATIVE))  # type: ignore[return-value]
+    author, date, locator, narrative = (parts.get(m, "").strip() for m in (_AUTHOR, _DATE, _LOCATOR, _NARRATIVE))
+    return author, date, locator, narrative
 
 
 def _render_references(sources: list[Source], fmt: str) -> list[str]:

@@ -91,7 +91,7 @@ def _console(stderr: bool = False, markup: bool = True) -> Console:
     from .display import strip_controls
 
     class SafeConsole(Console):
-        def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        def print(self, *objects: Any, **kwargs: Any) -> None:
             super().print(*(strip_controls(o) if isinstance(o, str) else o for o in objects), **kwargs)
 
     return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, emoji=False, markup=markup)

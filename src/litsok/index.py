@@ -504,7 +504,7 @@ def _read_jsonl(gen: Path, name: str, parse: Callable[[Any], T]) -> list[T]:
 def _read_sources(gen: Path) -> dict[str, dict[str, Any]]:
     where = f"«{gen.name}/sources.json»"
     try:
-        data = json.loads((gen / "sources.json").read_bytes().decode("utf-8"))
+        data: dict[str, dict[str, Any]] = json.loads((gen / "sources.json").read_bytes().decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         raise _damaged(gen, f"{where} kan ikke leses som JSON") from None
     try:

@@ -70,7 +70,8 @@ def fuse_rrf(s: Scores, dense_weight: float) -> np.ndarray:
 def fuse_dense(s: Scores, dense_weight: float) -> np.ndarray:
     import numpy as np
 
-    return np.nan_to_num(s.dense, nan=-1.0)
+    fused: np.ndarray = np.nan_to_num(s.dense, nan=-1.0)
+    return fused
 
 
 def fuse_lexical(s: Scores, dense_weight: float) -> np.ndarray:
